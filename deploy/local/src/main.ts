@@ -1,0 +1,89 @@
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseOptions, USAGE, UsageError } from './options.js';
+import { planStack } from './plan.js';
+import { liveRunner, removeStackFile, stackFilePath, writeStackFile } from './stack-file.js';
+import { SupervisedProcess, type SupervisorEvents } from './supervised-process.js';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const workspace = fileURLToPath(new URL('../../../', import.meta.url));
+
+const events: SupervisorEvents = {
+  crashed: (name, code, signal, willRestart) =>
+    err(`✖ ${name} exited (${code ?? signal}); ${willRestart ? 'restarting' : 'crashed too often, left down'} — see its log in ${relative(process.cwd(), join(options.dataDir, 'logs'))}/`),
+  restarted: (name, pid) => out(`↻ ${name} restarted (pid ${pid})`),
+  restartFailed: (name, error) => err(`✖ ${name} could not be restarted: ${error.message}`),
+};
+
+let options: ReturnType<typeof parseOptions>;
+try {
+  options = parseOptions(process.argv.slice(2), process.cwd());
+} catch (error) {
+  err(error instanceof UsageError ? `ferry start: ${error.message}` : String(error));
+  process.exit(64);
+}
+if (options.help) {
+  out(USAGE);
+  process.exit(0);
+}
+
+const running = await liveRunner(options.dataDir);
+if (running !== undefined) {
+  err(`ferry start: a stack is already running from ${options.dataDir} (pid ${running}); stop it with Ctrl-C in its terminal or \`kill ${running}\``);
+  process.exit(1);
+}
+await Promise.all(['logs', 'data/nats', 'data/redis'].map((dir) => mkdir(join(options.dataDir, dir), { recursive: true })));
+
+const plan = await planStack(options, workspace);
+const started: SupervisedProcess[] = [];
+let stopping = false;
+
+async function stopAll(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    out('stopping Ferry…');
+    started.forEach((p) => p.markStopping());
+    const services = started.filter((p) => !plan.infrastructure.includes(p.spec));
+    await Promise.all(services.map((p) => p.stop()));
+    for (const p of started.filter((p) => plan.infrastructure.includes(p.spec)).reverse()) await p.stop();
+    await removeStackFile(options.dataDir);
+    out('stopped');
+  }
+  process.exit(exitCode);
+}
+process.once('SIGINT', () => void stopAll(0));
+process.once('exit', () => started.forEach((p) => p.killNow()));
+process.once('SIGTERM', () => void stopAll(0));
+
+try {
+  for (const line of plan.movedPorts) out(`note: ${line}`);
+  for (const spec of [...plan.infrastructure, ...plan.services]) {
+    out(`starting ${spec.name}…`);
+    const child = new SupervisedProcess(spec, events);
+    started.push(child);
+    await child.start();
+  }
+} catch (error) {
+  err(`ferry start: ${(error as Error).message}`);
+  await stopAll(1);
+}
+
+const logs = join(options.dataDir, 'logs');
+await writeStackFile(options.dataDir, {
+  runnerPid: process.pid,
+  startedAt: new Date().toISOString(),
+  nats: { url: plan.natsUrl, monitorUrl: plan.natsMonitorUrl },
+  redis: { url: plan.redisUrl },
+  services: Object.fromEntries(started.filter((p) => plan.services.includes(p.spec)).map((p) => [p.spec.name, { opsUrl: plan.opsUrls[p.spec.name as keyof typeof plan.opsUrls], pid: p.pid, log: p.spec.logFile }])),
+  logs,
+});
+
+out();
+out('Ferry is running. Ctrl-C stops everything.');
+out(`  NATS (JetStream)   ${plan.natsUrl}    monitoring ${plan.natsMonitorUrl}`);
+out(`  Redis              ${plan.redisUrl}`);
+for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  ${url}/metrics`);
+out(`  logs               ${logs}/`);
+out(`  machine-readable   ${stackFilePath(options.dataDir)}`);

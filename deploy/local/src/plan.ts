@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { probeRedisPing, probeTcp, resolveBinary } from '@ferry/testing';
+import { choosePort } from './ports.js';
+import type { StackOptions } from './options.js';
+import type { ProcessSpec } from './supervised-process.js';
+
+export const SERVICES = ['auth', 'session', 'ftp-gateway', 'storage-indexer', 'alert-relay'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+const USUAL_PORTS = { nats: 4222, natsMonitor: 8222, redis: 6379, ops: { 'ftp-gateway': 9101, auth: 9102, session: 9103, 'storage-indexer': 9104, 'alert-relay': 9105 } } as const;
+
+export interface StackPlan {
+  readonly natsUrl: string;
+  readonly natsMonitorUrl: string;
+  readonly redisUrl: string;
+  readonly opsUrls: Record<ServiceName, string>;
+  readonly infrastructure: ProcessSpec[];
+  readonly services: ProcessSpec[];
+  /** Ports that were taken and replaced by free ones. */
+  readonly movedPorts: string[];
+}
+
+/** Decides ports, data folders and command lines; starts nothing. */
+export async function planStack(options: StackOptions, workspace: string): Promise<StackPlan> {
+  const moved: string[] = [];
+  const pick = async (label: string, preferred: number) => {
+    const { port, moved: wasMoved } = await choosePort(preferred, options.ephemeralPorts);
+    if (wasMoved) moved.push(`${label}: ${preferred} is in use, using ${port}`);
+    return port;
+  };
+  const natsPort = await pick('NATS', USUAL_PORTS.nats);
+  const monitorPort = await pick('NATS monitoring', USUAL_PORTS.natsMonitor);
+  const redisPort = await pick('Redis', USUAL_PORTS.redis);
+  const logs = join(options.dataDir, 'logs');
+  const natsUrl = `nats://127.0.0.1:${natsPort}`;
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+
+  const infrastructure: ProcessSpec[] = [
+    {
+      name: 'nats-server',
+      command: await resolveBinary('nats-server'),
+      args: ['-js', '-sd', join(options.dataDir, 'data', 'nats'), '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '--server_name', 'ferry-local'],
+      env: process.env,
+      cwd: workspace,
+      logFile: join(logs, 'nats-server.log'),
+      ready: () => probeTcp('127.0.0.1', natsPort, 300),
+      readyTimeoutMs: 15_000,
+    },
+    {
+      name: 'redis-server',
+      command: await resolveBinary('redis-server'),
+      args: ['--bind', '127.0.0.1', '--port', String(redisPort), '--dir', join(options.dataDir, 'data', 'redis'), '--appendonly', 'yes', '--save', ''],
+      env: process.env,
+      cwd: workspace,
+      logFile: join(logs, 'redis-server.log'),
+      ready: () => probeRedisPing('127.0.0.1', redisPort, 300),
+      readyTimeoutMs: 15_000,
+    },
+  ];
+
+  const opsUrls = {} as Record<ServiceName, string>;
+  const services: ProcessSpec[] = [];
+  for (const name of SERVICES) {
+    const opsPort = await pick(`${name} ops`, USUAL_PORTS.ops[name]);
+    const opsUrl = `http://127.0.0.1:${opsPort}`;
+    opsUrls[name] = opsUrl;
+    const entry = options.fromSource ? ['--conditions=@ferry/source', '--import', 'tsx', join(workspace, 'services', name, 'src', 'main.ts')] : [join(workspace, 'services', name, 'dist', 'main.js')];
+    services.push({
+      name,
+      command: process.execPath,
+      args: entry,
+      env: { ...process.env, NATS_URL: natsUrl, REDIS_URL: redisUrl, FERRY_OPS_PORT: String(opsPort), FERRY_INSTANCE_ID: `${name}-local` },
+      cwd: workspace,
+      logFile: join(logs, `${name}.log`),
+      ready: async () => (await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200).catch(() => false)),
+      readyTimeoutMs: 30_000,
+    });
+  }
+  return { natsUrl, natsMonitorUrl: `http://127.0.0.1:${monitorPort}`, redisUrl, opsUrls, infrastructure, services, movedPorts: moved };
+}

@@ -1,0 +1,34 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** What scripts and tests read to use a running stack: `<data-dir>/stack.json`. */
+export interface StackFile {
+  readonly runnerPid: number;
+  readonly startedAt: string;
+  readonly nats: { readonly url: string; readonly monitorUrl: string };
+  readonly redis: { readonly url: string };
+  readonly services: Record<string, { readonly opsUrl: string; readonly pid: number | undefined; readonly log: string }>;
+  readonly logs: string;
+}
+
+export const stackFilePath = (dataDir: string) => join(dataDir, 'stack.json');
+
+export async function writeStackFile(dataDir: string, stack: StackFile): Promise<void> {
+  await writeFile(stackFilePath(dataDir), `${JSON.stringify(stack, null, 2)}\n`);
+}
+
+export async function removeStackFile(dataDir: string): Promise<void> {
+  await rm(stackFilePath(dataDir), { force: true });
+}
+
+/** The pid of a stack runner that still runs from this data dir, if any. */
+export async function liveRunner(dataDir: string): Promise<number | undefined> {
+  try {
+    const stack = JSON.parse(await readFile(stackFilePath(dataDir), 'utf8')) as Partial<StackFile>;
+    if (typeof stack.runnerPid !== 'number') return undefined;
+    process.kill(stack.runnerPid, 0);
+    return stack.runnerPid;
+  } catch {
+    return undefined;
+  }
+}

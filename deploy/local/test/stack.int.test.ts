@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '@ferry/testing';
+import type { StackFile } from '../src/stack-file.js';
+
+const workspace = new URL('../../../', import.meta.url).pathname;
+let dataDir: string;
+let runner: ChildProcess;
+let output = '';
+let stack: StackFile;
+
+function runStack(args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', 'deploy/local/src/main.ts', ...args], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return child;
+}
+
+const alive = (pid: number | undefined) => {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const readyz = (url: string) => fetch(`${url}/readyz`).then((r) => r.status).catch(() => 0);
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'ferry-stack-test-'));
+  runner = runStack(['--data-dir', dataDir, '--ephemeral-ports', '--from-source']);
+  await pollUntil('the stack to write stack.json', 90_000, () => Promise.resolve(existsSync(join(dataDir, 'stack.json')) || runner.exitCode !== null));
+  if (runner.exitCode !== null) throw new Error(`stack runner exited early:\n${output}`);
+  stack = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as StackFile;
+});
+
+afterAll(async () => {
+  if (runner && runner.exitCode === null) {
+    runner.kill('SIGINT');
+    await once(runner, 'exit');
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the local stack (npm start)', () => {
+  it('brings up NATS, Redis and every service, each healthy on /readyz', async () => {
+    expect(output).toContain('Ferry is running');
+    expect(Object.keys(stack.services).sort()).toEqual(['alert-relay', 'auth', 'ftp-gateway', 'session', 'storage-indexer']);
+    for (const service of Object.values(stack.services)) expect(await readyz(service.opsUrl)).toBe(200);
+  });
+
+  it('shows the services heartbeats on the FERRY_HEALTH stream', async () => {
+    await pollUntil('heartbeats on FERRY_HEALTH', 20_000, async () => {
+      const jsz = (await (await fetch(`${stack.nats.monitorUrl}/jsz?streams=true`)).json()) as { account_details: Array<{ stream_detail: Array<{ name: string; state: { messages: number } }> }> };
+      const health = jsz.account_details.flatMap((a) => a.stream_detail).find((s) => s.name === 'FERRY_HEALTH');
+      return (health?.state.messages ?? 0) >= 5;
+    });
+  });
+
+  it('restarts a service that crashes and reports it', async () => {
+    const before = stack.services.auth!;
+    process.kill(before.pid!, 'SIGKILL');
+    await pollUntil('auth to be restarted', 30_000, () => Promise.resolve(output.includes('auth restarted')));
+    await pollUntil('auth to be ready again', 30_000, async () => (await readyz(before.opsUrl)) === 200);
+    expect(output).toMatch(/auth exited \(SIGKILL\); restarting/);
+  });
+
+  it('Ctrl-C stops every child process and removes stack.json', async () => {
+    const pids = Object.values(stack.services).map((s) => s.pid);
+    runner.kill('SIGINT');
+    const [code] = (await once(runner, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
+    await expect(fetch(`${stack.nats.monitorUrl}/varz`)).rejects.toThrow();
+  });
+
+  it('refuses an unknown option, naming it', async () => {
+    const child = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', 'deploy/local/src/main.ts', '--gatways', '3'], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(64);
+    expect(stderr).toContain('--gatways');
+  });
+});

@@ -1,0 +1,18 @@
+export { FerryError, EventParseError, ContractViolationError, type EventParseErrorCode } from './errors.js';
+export { newEventId, EVENT_ID_PATTERN } from './ids.js';
+export * from './primitives.js';
+export * from './subjects.js';
+export * from './streams.js';
+export { EnvelopeBase, defineEvent, type Envelope, type EventDefinition, type EventOf } from './events/define.js';
+export * from './events/common.js';
+export * from './events/user.js';
+export * from './events/auth.js';
+export * from './events/session.js';
+export * from './events/transfer.js';
+export * from './events/fs.js';
+export * from './events/health.js';
+export * from './events/alert.js';
+export * from './events/dead-letter.js';
+export * from './registry.js';
+export * from './codec.js';
+export * from './rpc.js';

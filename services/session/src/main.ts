@@ -1,0 +1,3 @@
+import { placeholderService, runService } from '@ferry/service';
+
+await runService(placeholderService('session', '0.1.0'), { env: process.env, signals: process, exit: (code) => process.exit(code) });
