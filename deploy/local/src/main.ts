@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError } from './options.js';
-import { planStack } from './plan.js';
+import { planStack, type ServiceName } from './plan.js';
+import { loadOrCreateSecrets } from './secrets.js';
 import { liveRunner, removeStackFile, stackFilePath, writeStackFile } from './stack-file.js';
 import { SupervisedProcess, type SupervisorEvents } from './supervised-process.js';
 
@@ -34,9 +35,9 @@ if (running !== undefined) {
   err(`ferry start: a stack is already running from ${options.dataDir} (pid ${running}); stop it with Ctrl-C in its terminal or \`kill ${running}\``);
   process.exit(1);
 }
-await Promise.all(['logs', 'data/nats', 'data/redis'].map((dir) => mkdir(join(options.dataDir, dir), { recursive: true })));
-
-const plan = await planStack(options, workspace);
+await Promise.all(['logs', 'data/nats', 'data/redis', 'storage'].map((dir) => mkdir(join(options.dataDir, dir), { recursive: true })));
+const secrets = await loadOrCreateSecrets(options.dataDir);
+const plan = await planStack(options, workspace, secrets);
 const started: SupervisedProcess[] = [];
 let stopping = false;
 
@@ -76,7 +77,8 @@ await writeStackFile(options.dataDir, {
   startedAt: new Date().toISOString(),
   nats: { url: plan.natsUrl, monitorUrl: plan.natsMonitorUrl },
   redis: { url: plan.redisUrl },
-  services: Object.fromEntries(started.filter((p) => plan.services.includes(p.spec)).map((p) => [p.spec.name, { opsUrl: plan.opsUrls[p.spec.name as keyof typeof plan.opsUrls], pid: p.pid, log: p.spec.logFile }])),
+  services: Object.fromEntries(started.filter((p) => plan.services.includes(p.spec)).map((p) => [p.spec.name, { opsUrl: plan.opsUrls[p.spec.name as ServiceName], apiUrl: plan.apiUrls[p.spec.name as ServiceName], pid: p.pid, log: p.spec.logFile }])),
+  secrets: join(options.dataDir, 'secrets.json'),
   logs,
 });
 
@@ -85,5 +87,6 @@ out('Ferry is running. Ctrl-C stops everything.');
 out(`  NATS (JetStream)   ${plan.natsUrl}    monitoring ${plan.natsMonitorUrl}`);
 out(`  Redis              ${plan.redisUrl}`);
 for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  ${url}/metrics`);
+out(`  admin token        in ${join(options.dataDir, 'secrets.json')} (adminToken; queryToken for the query API)`);
 out(`  logs               ${logs}/`);
 out(`  machine-readable   ${stackFilePath(options.dataDir)}`);

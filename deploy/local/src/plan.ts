@@ -2,18 +2,27 @@ import { join } from 'node:path';
 import { probeRedisPing, probeTcp, resolveBinary } from '@ferry/testing';
 import { choosePort } from './ports.js';
 import type { StackOptions } from './options.js';
+import type { StackSecrets } from './secrets.js';
+import { serviceEnv } from './service-env.js';
 import type { ProcessSpec } from './supervised-process.js';
 
 export const SERVICES = ['auth', 'session', 'ftp-gateway', 'storage-indexer', 'alert-relay'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-const USUAL_PORTS = { nats: 4222, natsMonitor: 8222, redis: 6379, ops: { 'ftp-gateway': 9101, auth: 9102, session: 9103, 'storage-indexer': 9104, 'alert-relay': 9105 } } as const;
+const USUAL_PORTS = {
+  nats: 4222,
+  natsMonitor: 8222,
+  redis: 6379,
+  ops: { 'ftp-gateway': 9101, auth: 9102, session: 9103, 'storage-indexer': 9104, 'alert-relay': 9105 },
+  api: { 'ftp-gateway': 9201, auth: 9202, session: 9203, 'storage-indexer': 9204, 'alert-relay': 9205 },
+} as const;
 
 export interface StackPlan {
   readonly natsUrl: string;
   readonly natsMonitorUrl: string;
   readonly redisUrl: string;
   readonly opsUrls: Record<ServiceName, string>;
+  readonly apiUrls: Record<ServiceName, string>;
   readonly infrastructure: ProcessSpec[];
   readonly services: ProcessSpec[];
   /** Ports that were taken and replaced by free ones. */
@@ -21,7 +30,7 @@ export interface StackPlan {
 }
 
 /** Decides ports, data folders and command lines; starts nothing. */
-export async function planStack(options: StackOptions, workspace: string): Promise<StackPlan> {
+export async function planStack(options: StackOptions, workspace: string, secrets: StackSecrets): Promise<StackPlan> {
   const moved: string[] = [];
   const pick = async (label: string, preferred: number) => {
     const { port, moved: wasMoved } = await choosePort(preferred, options.ephemeralPorts);
@@ -59,22 +68,25 @@ export async function planStack(options: StackOptions, workspace: string): Promi
   ];
 
   const opsUrls = {} as Record<ServiceName, string>;
+  const apiUrls = {} as Record<ServiceName, string>;
   const services: ProcessSpec[] = [];
   for (const name of SERVICES) {
     const opsPort = await pick(`${name} ops`, USUAL_PORTS.ops[name]);
+    const apiPort = await pick(`${name} API`, USUAL_PORTS.api[name]);
     const opsUrl = `http://127.0.0.1:${opsPort}`;
     opsUrls[name] = opsUrl;
+    apiUrls[name] = `http://127.0.0.1:${apiPort}`;
     const entry = options.fromSource ? ['--conditions=@ferry/source', '--import', 'tsx', join(workspace, 'services', name, 'src', 'main.ts')] : [join(workspace, 'services', name, 'dist', 'main.js')];
     services.push({
       name,
       command: process.execPath,
       args: entry,
-      env: { ...process.env, NATS_URL: natsUrl, REDIS_URL: redisUrl, FERRY_OPS_PORT: String(opsPort), FERRY_INSTANCE_ID: `${name}-local` },
+      env: { ...process.env, ...serviceEnv(name, { natsUrl, redisUrl, dataDir: options.dataDir, ...secrets, opsPort, apiPort }) },
       cwd: workspace,
       logFile: join(logs, `${name}.log`),
       ready: async () => (await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200).catch(() => false)),
       readyTimeoutMs: 30_000,
     });
   }
-  return { natsUrl, natsMonitorUrl: `http://127.0.0.1:${monitorPort}`, redisUrl, opsUrls, infrastructure, services, movedPorts: moved };
+  return { natsUrl, natsMonitorUrl: `http://127.0.0.1:${monitorPort}`, redisUrl, opsUrls, apiUrls, infrastructure, services, movedPorts: moved };
 }

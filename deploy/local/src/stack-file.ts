@@ -7,7 +7,9 @@ export interface StackFile {
   readonly startedAt: string;
   readonly nats: { readonly url: string; readonly monitorUrl: string };
   readonly redis: { readonly url: string };
-  readonly services: Record<string, { readonly opsUrl: string; readonly pid: number | undefined; readonly log: string }>;
+  readonly services: Record<string, { readonly opsUrl: string; readonly apiUrl: string; readonly pid: number | undefined; readonly log: string }>;
+  /** Where the admin and query tokens are (mode 0600). */
+  readonly secrets: string;
   readonly logs: string;
 }
 

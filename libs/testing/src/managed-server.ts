@@ -8,6 +8,20 @@ import { sleep } from './wait.js';
 
 /** How long a server gets between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 5000;
+
+/** What every server handle can do to simulate outages and clean up. */
+export interface ServerLifecycle {
+  /** The server's PID; undefined when it runs in a container. */
+  readonly pid: number | undefined;
+  /** SIGTERM (SIGKILL after 5 s); keeps the port and the data. */
+  pause(): Promise<void>;
+  /** Starts again on the same port with the same data and waits until it is ready. */
+  resume(): Promise<void>;
+  /** SIGKILL, as in a crash; keeps the port and the data. resume() works after it. */
+  kill(): Promise<void>;
+  /** Stops for good and removes the temp dirs. Idempotent. */
+  stop(): Promise<void>;
+}
 const POLL_MS = 50;
 
 /** A command line with its ports chosen, and how to tell that the server it starts is ready. */

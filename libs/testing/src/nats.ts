@@ -1,11 +1,11 @@
-import { ManagedServer, type Recipe } from './managed-server.js';
+import { ManagedServer, type Recipe, type ServerLifecycle } from './managed-server.js';
 import { getFreePorts } from './ports.js';
 import { makeTempDir } from './temp-dir.js';
 import { probeHttp, probeTcp } from './wait.js';
 
 const HOST = '127.0.0.1';
 
-export interface NatsServerHandle {
+export interface NatsServerHandle extends ServerLifecycle {
   /** `nats://127.0.0.1:PORT` */
   readonly url: string;
   readonly port: number;
@@ -13,16 +13,6 @@ export interface NatsServerHandle {
   readonly monitorUrl: string;
   /** The JetStream store directory (a temp dir), kept across pause/kill/resume. */
   readonly storeDir: string;
-  /** The server's PID; undefined when it runs in a container. */
-  readonly pid: number | undefined;
-  /** SIGTERM (SIGKILL after 5 s); keeps the port and the store dir. */
-  pause(): Promise<void>;
-  /** Starts again on the same port with the same store dir and waits until it is ready. */
-  resume(): Promise<void>;
-  /** SIGKILL, as in a crash; keeps the port and the data. resume() works after it. */
-  kill(): Promise<void>;
-  /** Stops for good and removes the temp dirs. Idempotent. */
-  stop(): Promise<void>;
 }
 
 export interface StartNatsOptions {

@@ -1,25 +1,15 @@
-import { ManagedServer, type Recipe } from './managed-server.js';
+import { ManagedServer, type Recipe, type ServerLifecycle } from './managed-server.js';
 import { getFreePort } from './ports.js';
 import { makeTempDir } from './temp-dir.js';
 import { probeRedisPing } from './wait.js';
 
 const HOST = '127.0.0.1';
 
-export interface RedisServerHandle {
+export interface RedisServerHandle extends ServerLifecycle {
   /** `redis://127.0.0.1:PORT` */
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The server's PID; undefined when it runs in a container. */
-  readonly pid: number | undefined;
-  /** SIGTERM (SIGKILL after 5 s); keeps the port. */
-  pause(): Promise<void>;
-  /** Starts again on the same port and waits for PONG. */
-  resume(): Promise<void>;
-  /** SIGKILL, as in a crash; resume() works after it. */
-  kill(): Promise<void>;
-  /** Stops for good and removes the temp dir. Idempotent. */
-  stop(): Promise<void>;
 }
 
 export interface StartRedisOptions {

@@ -3,7 +3,11 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Heartbeat, InstanceStopped, streamNames, type HealthEvent } from '@ferry/contracts';
 import { connectBus, type Bus } from '@ferry/bus';
-import { getFreePort, startNats, waitForHttp, type NatsServerHandle } from '@ferry/testing';
+import { getFreePort, startNats, startRedis, waitForHttp, type NatsServerHandle, type RedisServerHandle } from '@ferry/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serviceEnv } from '../src/service-env.js';
 
 /**
  * The service as operators run it: a real process with a real environment.
@@ -12,7 +16,11 @@ import { getFreePort, startNats, waitForHttp, type NatsServerHandle } from '@fer
 const services = ['auth', 'session', 'ftp-gateway', 'storage-indexer', 'alert-relay'] as const;
 const workspace = new URL('../../../', import.meta.url).pathname;
 
+// Every service as the local stack runs it (same environment), started once each.
+
 let nats: NatsServerHandle;
+let redis: RedisServerHandle;
+let dataDir: string;
 let bus: Bus;
 const children = new Set<ChildProcess>();
 
@@ -44,6 +52,8 @@ async function healthEvents(): Promise<HealthEvent[]> {
 
 beforeAll(async () => {
   nats = await startNats();
+  redis = await startRedis();
+  dataDir = await mkdtemp(join(tmpdir(), 'ferry-services-test-'));
   bus = await connectBus({ servers: [nats.url], name: 'service-process-test' });
 });
 
@@ -51,13 +61,16 @@ afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await bus?.close();
   await nats?.stop();
+  await redis?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('a service process', () => {
   it.each(services)('%s becomes ready, heartbeats on the stream, and stops cleanly on SIGTERM', async (name) => {
     const port = await getFreePort();
     const instance = `${name}-t1`;
-    const service = startService(name, { NATS_URL: nats.url, FERRY_OPS_PORT: String(port), FERRY_INSTANCE_ID: instance, FERRY_HEARTBEAT_INTERVAL: '200ms' });
+    const env = serviceEnv(name, { natsUrl: nats.url, redisUrl: redis.url, dataDir, adminToken: 'a'.repeat(64), queryToken: 'q'.repeat(64), opsPort: port, apiPort: await getFreePort() });
+    const service = startService(name, { ...env, FERRY_INSTANCE_ID: instance, FERRY_HEARTBEAT_INTERVAL: '200ms' });
     await Promise.race([
       waitForHttp(`http://127.0.0.1:${port}/readyz`, 30_000, (status) => status === 200),
       service.exited.then((code) => {
@@ -91,7 +104,8 @@ describe('a service process', () => {
 
   it('exits with 69 and says how to fix it when NATS is unreachable', async () => {
     const unused = await getFreePort();
-    const service = startService('auth', { NATS_URL: `nats://127.0.0.1:${unused}`, FERRY_OPS_PORT: '0', FERRY_NATS_CONNECT_TIMEOUT: '1s' });
+    const env = serviceEnv('auth', { natsUrl: `nats://127.0.0.1:${unused}`, redisUrl: redis.url, dataDir, adminToken: 'a'.repeat(64), queryToken: 'q'.repeat(64), opsPort: 0, apiPort: 0 });
+    const service = startService('auth', { ...env, FERRY_NATS_CONNECT_TIMEOUT: '1s' });
     expect(await service.exited).toBe(69);
     const { stdout } = service.output();
     expect(stdout).toContain(`nats://127.0.0.1:${unused}`);
