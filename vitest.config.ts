@@ -18,7 +18,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: ['{libs,services,deploy}/*/test/**/*.unit.test.ts'],
+          include: ['{libs,services,deploy,tools}/*/test/**/*.unit.test.ts'],
           testTimeout: 10_000,
         },
       },
@@ -26,7 +26,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'int',
-          include: ['{libs,services,deploy}/*/test/**/*.int.test.ts'],
+          include: ['{libs,services,deploy,tools}/*/test/**/*.int.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           teardownTimeout: 30_000,

@@ -1,0 +1,1 @@
+process.stdout.write("ferry: no commands yet\n");
