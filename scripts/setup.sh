@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Ferry needs on a Debian machine with Node 20: the Debian packages
-# the platform and its tests run (nats-server, redis-server, haproxy, lftp, curl)
+# the platform and its tests run (nats-server, redis-server, haproxy, lftp, curl,
+# openssl, prometheus/promtool, prometheus-alertmanager/amtool)
 # and the npm packages from the lockfile. Safe to run again: it only installs
 # what is missing or out of date. Used by `npm start` and `npm test`.
 set -euo pipefail
@@ -17,7 +18,8 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 
 # --- Debian packages ----------------------------------------------------------
 # command -> package; /usr/sbin is searched too because Debian puts daemons there.
-declare -A packages=([nats-server]=nats-server [redis-server]=redis-server [haproxy]=haproxy [lftp]=lftp [curl]=curl)
+declare -A packages=([nats-server]=nats-server [redis-server]=redis-server [haproxy]=haproxy [lftp]=lftp [curl]=curl [openssl]=openssl
+  [promtool]=prometheus [amtool]=prometheus-alertmanager)
 missing=()
 for binary in "${!packages[@]}"; do
   PATH="$PATH:/usr/sbin:/sbin" command -v "$binary" >/dev/null || missing+=("${packages[$binary]}")
@@ -35,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
     || die "apt-get could not install ${missing[*]}"
   # Debian starts some daemons on install; Ferry starts its own, on its own ports.
-  for service in nats-server redis-server haproxy; do
+  for service in nats-server redis-server haproxy prometheus prometheus-alertmanager; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then systemctl stop "$service" || true; fi
   done
 fi
