@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type Co
 import { nanos } from '@nats-io/transport-node';
 import { FerryError, parseEvent, type EventDefinition, type FerryEvent } from '@ferry/contracts';
 import { context, instrument, SpanKind } from '@ferry/telemetry';
-import type { Bus } from './connection.js';
+import { sleep, type Bus } from './connection.js';
 import { recordDeadLetter, type DeadLetterReason } from './dead-letter.js';
 import { traceContextOf } from './trace-headers.js';
 
@@ -54,21 +54,49 @@ const DEFAULT_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
  */
 export async function startDurableConsumer<E extends FerryEvent>(bus: Bus, options: DurableConsumerOptions<E>): Promise<RunningConsumer> {
   const maxDeliver = options.maxDeliver ?? 10;
-  await ensureDurable(bus, options, maxDeliver);
-  const consumer = await bus.js.consumers.get(options.stream, options.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: options.batchSize ?? 256 });
   const settle = new MessageSettler(bus, options, maxDeliver);
+  let stopped = false;
+  let messages: ConsumerMessages = await openMessages(bus, options, maxDeliver);
+  // The iterator ends only when stopped, or when the server lost the consumer
+  // (deleted, stream recreated): then it is re-created and consumption resumes.
   const loop = (async () => {
-    for await (const msg of messages) {
-      await settle.process(msg);
+    for (;;) {
+      try {
+        for await (const msg of messages) await settle.process(msg);
+      } catch (error) {
+        bus.logger.error({ err: error, durable: options.durable }, 'consumer failed');
+      }
+      if (stopped) return;
+      bus.logger.warn({ durable: options.durable }, 'consumer ended unexpectedly, re-creating it');
+      messages = await reopen(bus, options, maxDeliver, () => stopped);
+      if (stopped) return;
     }
   })();
   return {
     stop: async () => {
+      stopped = true;
       messages.stop();
       await loop;
     },
   };
+}
+
+async function openMessages(bus: Bus, options: DurableSettings, maxDeliver: number): Promise<ConsumerMessages> {
+  await ensureDurable(bus, options, maxDeliver);
+  const consumer = await bus.js.consumers.get(options.stream, options.durable);
+  return consumer.consume({ max_messages: options.batchSize ?? 256, abort_on_missing_resource: true });
+}
+
+async function reopen(bus: Bus, options: DurableSettings, maxDeliver: number, stopped: () => boolean): Promise<ConsumerMessages> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openMessages(bus, options, maxDeliver);
+    } catch (error) {
+      if (stopped()) throw error;
+      bus.logger.error({ err: error, durable: options.durable, attempt }, 'could not re-create consumer, retrying');
+      await sleep(Math.min(5_000, 250 * attempt));
+    }
+  }
 }
 
 type DurableSettings = Pick<DurableConsumerOptions<FerryEvent>, 'stream' | 'durable' | 'filterSubject' | 'startAt' | 'ackWaitMs' | 'batchSize'>;
