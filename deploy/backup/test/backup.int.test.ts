@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, ensureStreams, publishEvent, type Bus } from '@ferry/bus';
-import { allEventDefinitions, createEvent, eventSubjects, streamNames, streamSpecs } from '@ferry/contracts';
+import { allEventDefinitions, createEvent, eventSubjects, streamNames, streamSpecs, type FerryEvent } from '@ferry/contracts';
 import { exampleDataFor } from '@ferry/contracts/testing';
 import { startNats, type NatsServerHandle } from '@ferry/testing';
 import { BackupError, createBackup, restoreBackup } from '../src/backup.js';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   await ensureStreams(from, streamSpecs({ replicas: 1 }));
   for (const definition of allEventDefinitions) {
     if (definition.type.startsWith('ferry.health.') || definition.type.startsWith('ferry.dlq.')) continue;
-    for (let i = 0; i < 3; i++) await publishEvent(from, createEvent(definition, exampleDataFor(definition), { source: 'test/backup' }));
+    for (let i = 0; i < 3; i++) await publishEvent(from, createEvent(definition, exampleDataFor(definition), { source: 'test/backup' }) as FerryEvent);
   }
   // A message that fails validation is kept too: a backup is for forensics as well.
   await from.js.publish(eventSubjects.transfer('completed'), new TextEncoder().encode('{"not":"an event"}'));
