@@ -182,7 +182,8 @@ class MessageSettler<E extends FerryEvent> {
       return this.report('retried', delivery);
     }
     this.bus.logger.warn({ reason, subject: delivery.subject, streamSequence: delivery.streamSequence, consumer: this.options.durable }, 'message dead-lettered');
-    msg.term(reason.code);
+    // No reason argument: nats-server 2.9 ignores a TERM that carries one, leaving the message pending.
+    msg.term();
     this.report('dead_lettered', delivery);
   }
 

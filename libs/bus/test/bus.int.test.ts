@@ -151,6 +151,8 @@ describe('dead letters', () => {
     expect(mine[0]).toMatchObject({ code: 'EVENT_INVALID_JSON' });
     expect(mine[1]).toMatchObject({ code: 'EVENT_INVALID_DATA', field: 'data.status' });
     expect(letters.every((l) => DeadLettered.schema.safeParse(l).success)).toBe(true);
+    // Terminated, not left pending: a poison message is not redelivered and recorded again.
+    await eventually(async () => (await bus.jsm.consumers.info(streamNames.activity, 't-dlq')).num_ack_pending, (n) => n === 0);
   });
 });
 

@@ -58,7 +58,13 @@ export const AuthLogin = defineRpc({
 export const SessionAdmit = defineRpc({
   name: 'session.admit',
   subject: rpcSubjects.sessionAdmit,
-  request: z.object({ clientIp: IpAddress, gateway: GatewayId, sessionId: Identifier }),
+  request: z.object({
+    clientIp: IpAddress,
+    gateway: GatewayId,
+    sessionId: Identifier,
+    /** Optional second check once the client sent USER (before PASS): refused while that account is throttled for this address. */
+    username: z.string().min(1).max(256).optional(),
+  }),
   reply: z.discriminatedUnion('admitted', [
     z.object({ admitted: z.literal(true) }),
     z.object({ admitted: z.literal(false), reason: z.union([z.literal('banned'), ReasonCode]), retryAfterS: NonNegativeInt.optional() }),
@@ -79,7 +85,13 @@ export const SessionOpen = defineRpc({
   }),
   reply: z.discriminatedUnion('opened', [
     z.object({ opened: z.literal(true) }),
-    z.object({ opened: z.literal(false), reason: z.union([z.literal('session_limit'), ReasonCode]), limit: NonNegativeInt.optional() }),
+    z.object({
+      opened: z.literal(false),
+      reason: z.union([z.literal('session_limit'), ReasonCode]),
+      limit: NonNegativeInt.optional(),
+      /** When the refusal is temporary (banned address, throttled account): seconds until it lifts. */
+      retryAfterS: NonNegativeInt.optional(),
+    }),
   ]),
   timeoutMs: 2_000,
 });
