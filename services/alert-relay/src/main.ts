@@ -1,3 +1,4 @@
-import { placeholderService, runService } from '@ferry/service';
+import { runService } from '@ferry/service';
+import { alertRelayService } from './service.js';
 
-await runService(placeholderService('alert-relay', '0.1.0'), { env: process.env, signals: process, exit: (code) => process.exit(code) });
+await runService(alertRelayService, { env: process.env, signals: process, exit: (code) => process.exit(code) });
