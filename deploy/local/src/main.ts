@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError } from './options.js';
-import { planStack, type ServiceName } from './plan.js';
+import { writeLocalAlertConfig } from './alert-config.js';
+import { pickPort, planStack, type ServiceName } from './plan.js';
+import { startWebhookSink } from './webhook-sink.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { liveRunner, removeStackFile, stackFilePath, writeStackFile } from './stack-file.js';
 import { SupervisedProcess, type SupervisorEvents } from './supervised-process.js';
@@ -37,7 +39,10 @@ if (running !== undefined) {
 }
 await Promise.all(['logs', 'data/nats', 'data/redis', 'storage'].map((dir) => mkdir(join(options.dataDir, dir), { recursive: true })));
 const secrets = await loadOrCreateSecrets(options.dataDir);
-const plan = await planStack(options, workspace, secrets);
+const sinkMoves: string[] = [];
+const sink = await startWebhookSink(await pickPort(options, 'alert webhook sink', 9299, sinkMoves), (line) => out(line));
+const plan = await planStack(options, workspace, secrets, await writeLocalAlertConfig(options.dataDir, sink.url));
+plan.movedPorts.push(...sinkMoves);
 const started: SupervisedProcess[] = [];
 let stopping = false;
 
@@ -50,6 +55,7 @@ async function stopAll(exitCode: number): Promise<never> {
     await Promise.all(services.map((p) => p.stop()));
     for (const p of started.filter((p) => plan.infrastructure.includes(p.spec)).reverse()) await p.stop();
     await removeStackFile(options.dataDir);
+    await sink.close();
     out('stopped');
   }
   process.exit(exitCode);
@@ -79,6 +85,7 @@ await writeStackFile(options.dataDir, {
   redis: { url: plan.redisUrl },
   services: Object.fromEntries(started.filter((p) => plan.services.includes(p.spec)).map((p) => [p.spec.name, { opsUrl: plan.opsUrls[p.spec.name as ServiceName], apiUrl: plan.apiUrls[p.spec.name as ServiceName], pid: p.pid, log: p.spec.logFile }])),
   secrets: join(options.dataDir, 'secrets.json'),
+  alertSink: sink.url,
   logs,
 });
 
@@ -88,5 +95,6 @@ out(`  NATS (JetStream)   ${plan.natsUrl}    monitoring ${plan.natsMonitorUrl}`)
 out(`  Redis              ${plan.redisUrl}`);
 for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  ${url}/metrics`);
 out(`  admin token        in ${join(options.dataDir, 'secrets.json')} (adminToken; queryToken for the query API)`);
+out(`  alerts             printed here as they reach the local webhook sink (${sink.url})`);
 out(`  logs               ${logs}/`);
 out(`  machine-readable   ${stackFilePath(options.dataDir)}`);

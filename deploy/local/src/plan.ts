@@ -30,13 +30,16 @@ export interface StackPlan {
 }
 
 /** Decides ports, data folders and command lines; starts nothing. */
-export async function planStack(options: StackOptions, workspace: string, secrets: StackSecrets): Promise<StackPlan> {
+/** A usual port when free, else any free one (noted). */
+export async function pickPort(options: StackOptions, label: string, preferred: number, moved: string[]): Promise<number> {
+  const { port, moved: wasMoved } = await choosePort(preferred, options.ephemeralPorts);
+  if (wasMoved) moved.push(`${label}: ${preferred} is in use, using ${port}`);
+  return port;
+}
+
+export async function planStack(options: StackOptions, workspace: string, secrets: StackSecrets, alertRelayConfig: string): Promise<StackPlan> {
   const moved: string[] = [];
-  const pick = async (label: string, preferred: number) => {
-    const { port, moved: wasMoved } = await choosePort(preferred, options.ephemeralPorts);
-    if (wasMoved) moved.push(`${label}: ${preferred} is in use, using ${port}`);
-    return port;
-  };
+  const pick = (label: string, preferred: number) => pickPort(options, label, preferred, moved);
   const natsPort = await pick('NATS', USUAL_PORTS.nats);
   const monitorPort = await pick('NATS monitoring', USUAL_PORTS.natsMonitor);
   const redisPort = await pick('Redis', USUAL_PORTS.redis);
@@ -73,6 +76,7 @@ export async function planStack(options: StackOptions, workspace: string, secret
   for (const name of SERVICES) {
     const opsPort = await pick(`${name} ops`, USUAL_PORTS.ops[name]);
     const apiPort = await pick(`${name} API`, USUAL_PORTS.api[name]);
+    const gateway = name === 'ftp-gateway' ? await planGateway(options, moved) : undefined;
     const opsUrl = `http://127.0.0.1:${opsPort}`;
     opsUrls[name] = opsUrl;
     apiUrls[name] = `http://127.0.0.1:${apiPort}`;
@@ -81,7 +85,7 @@ export async function planStack(options: StackOptions, workspace: string, secret
       name,
       command: process.execPath,
       args: entry,
-      env: { ...process.env, ...serviceEnv(name, { natsUrl, redisUrl, dataDir: options.dataDir, ...secrets, opsPort, apiPort }) },
+      env: { ...process.env, ...serviceEnv(name, { natsUrl, redisUrl, dataDir: options.dataDir, ...secrets, opsPort, apiPort, alertRelayConfig, ...(gateway ? { gateway } : {}) }) },
       cwd: workspace,
       logFile: join(logs, `${name}.log`),
       ready: async () => (await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200).catch(() => false)),
@@ -89,4 +93,12 @@ export async function planStack(options: StackOptions, workspace: string, secret
     });
   }
   return { natsUrl, natsMonitorUrl: `http://127.0.0.1:${monitorPort}`, redisUrl, opsUrls, apiUrls, infrastructure, services, movedPorts: moved };
+}
+
+/** The gateway's FTP port, passive range and agent port (a random free-looking range with ephemeral ports). */
+async function planGateway(options: StackOptions, moved: string[]) {
+  const ftpPort = await pickPort(options, 'FTP', 2121, moved);
+  const agentPort = await pickPort(options, 'gateway agent', 9301, moved);
+  const base = options.ephemeralPorts ? 40_000 + Math.floor(Math.random() * 200) * 100 : 30_000;
+  return { id: 'gw-1', ftpPort, agentPort, passive: [base, base + 99] as const };
 }

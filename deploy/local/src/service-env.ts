@@ -13,6 +13,10 @@ export interface StackEndpoints {
   readonly opsPort: number;
   /** The service's public HTTP API (admin or query API), where it has one. */
   readonly apiPort: number;
+  /** The alert-relay's routing file (alerts to the local webhook sink). */
+  readonly alertRelayConfig?: string;
+  /** The gateway's own ports: FTP control, passive range, HAProxy agent check. */
+  readonly gateway?: { readonly id: string; readonly ftpPort: number; readonly passive: readonly [number, number]; readonly agentPort: number };
 }
 
 export function serviceEnv(name: string, endpoints: StackEndpoints): Record<string, string> {
@@ -26,5 +30,14 @@ export function serviceEnv(name: string, endpoints: StackEndpoints): Record<stri
     FERRY_QUERY_TOKEN: endpoints.queryToken,
     FERRY_STORAGE_ROOT: join(endpoints.dataDir, 'storage'),
     FERRY_STATE_DIR: join(endpoints.dataDir, 'data', name),
+    ...(name === 'alert-relay' && endpoints.alertRelayConfig ? { ALERT_RELAY_CONFIG: endpoints.alertRelayConfig } : {}),
+    ...(name === 'ftp-gateway' && endpoints.gateway
+      ? {
+          GATEWAY_ID: endpoints.gateway.id,
+          GATEWAY_FTP_PORT: String(endpoints.gateway.ftpPort),
+          GATEWAY_PASSIVE_PORTS: `${endpoints.gateway.passive[0]}-${endpoints.gateway.passive[1]}`,
+          GATEWAY_AGENT_PORT: String(endpoints.gateway.agentPort),
+        }
+      : {}),
   };
 }

@@ -10,6 +10,8 @@ export interface StackFile {
   readonly services: Record<string, { readonly opsUrl: string; readonly apiUrl: string; readonly pid: number | undefined; readonly log: string }>;
   /** Where the admin and query tokens are (mode 0600). */
   readonly secrets: string;
+  /** The webhook the alert-relay posts to locally (the runner prints what it receives). */
+  readonly alertSink: string;
   readonly logs: string;
 }
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Heartbeat, InstanceStopped, streamNames, type HealthEvent } from '@ferry/contracts';
 import { connectBus, type Bus } from '@ferry/bus';
-import { getFreePort, startNats, startRedis, waitForHttp, type NatsServerHandle, type RedisServerHandle } from '@ferry/testing';
+import { getFreePort, getFreePorts, startNats, startRedis, waitForHttp, type NatsServerHandle, type RedisServerHandle } from '@ferry/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,9 @@ describe('a service process', () => {
   it.each(services)('%s becomes ready, heartbeats on the stream, and stops cleanly on SIGTERM', async (name) => {
     const port = await getFreePort();
     const instance = `${name}-t1`;
-    const env = serviceEnv(name, { natsUrl: nats.url, redisUrl: redis.url, dataDir, adminToken: 'a'.repeat(64), queryToken: 'q'.repeat(64), opsPort: port, apiPort: await getFreePort() });
+    const [apiPort, ftpPort, agentPort, passive] = await getFreePorts(4);
+    const gateway = { id: 'gw-t1', ftpPort: ftpPort!, agentPort: agentPort!, passive: [passive!, passive!] as const };
+    const env = serviceEnv(name, { natsUrl: nats.url, redisUrl: redis.url, dataDir, adminToken: 'a'.repeat(64), queryToken: 'q'.repeat(64), opsPort: port, apiPort: apiPort!, gateway });
     const service = startService(name, { ...env, FERRY_INSTANCE_ID: instance, FERRY_HEARTBEAT_INTERVAL: '200ms' });
     await Promise.race([
       waitForHttp(`http://127.0.0.1:${port}/readyz`, 30_000, (status) => status === 200),

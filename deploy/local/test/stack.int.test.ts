@@ -64,6 +64,15 @@ describe('the local stack (npm start)', () => {
     });
   });
 
+  it('routes an alert through the alert-relay to the local webhook sink, which prints it', async () => {
+    const relay = stack.services['alert-relay']!;
+    const alert = { labels: { alertname: 'LocalStackCheck', severity: 'warning', service: 'ftp-gateway' }, annotations: { summary: 'local stack alert path' }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'abc123' };
+    const payload = { version: '4', groupKey: '{}:{alertname="LocalStackCheck"}', truncatedAlerts: 0, status: 'firing', receiver: 'ferry-relay', groupLabels: { alertname: 'LocalStackCheck' }, commonLabels: alert.labels, commonAnnotations: alert.annotations, externalURL: 'http://alertmanager', alerts: [{ status: 'firing', ...alert }] };
+    const response = await fetch(`${relay.apiUrl}/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    expect(response.status).toBeLessThan(300);
+    await pollUntil('the alert to be printed by the sink', 40_000, () => Promise.resolve(/🔔 .*LocalStackCheck/.test(output)));
+  });
+
   it('restarts a service that crashes and reports it', async () => {
     const before = stack.services.auth!;
     process.kill(before.pid!, 'SIGKILL');
