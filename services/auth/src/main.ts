@@ -1,3 +1,4 @@
-import { placeholderService, runService } from '@ferry/service';
+import { runService } from '@ferry/service';
+import { authService } from './service.js';
 
-await runService(placeholderService('auth', '0.1.0'), { env: process.env, signals: process, exit: (code) => process.exit(code) });
+await runService(authService, { env: process.env, signals: process, exit: (code) => process.exit(code) });

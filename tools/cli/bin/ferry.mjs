@@ -9,6 +9,8 @@ if (existsSync(built)) {
   await import(built);
 } else {
   const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const result = spawnSync(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // tsx is resolved from here, not from the current directory, so ferry works from any folder.
+  const tsx = import.meta.resolve('tsx');
+  const result = spawnSync(process.execPath, ['--conditions=@ferry/source', '--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }

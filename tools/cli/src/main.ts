@@ -1,1 +1,4 @@
-process.stdout.write("ferry: no commands yet\n");
+import { runCli } from './cli.js';
+import { processIo } from './io.js';
+
+process.exitCode = await runCli(process.argv.slice(2), processIo());
