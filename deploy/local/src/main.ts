@@ -5,6 +5,7 @@ import { parseOptions, USAGE, UsageError } from './options.js';
 import { writeLocalAlertConfig } from './alert-config.js';
 import { pickPort, planStack, type ServiceName } from './plan.js';
 import { startWebhookSink } from './webhook-sink.js';
+import { provisionDemoUser } from './demo-user.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { liveRunner, removeStackFile, stackFilePath, writeStackFile } from './stack-file.js';
 import { SupervisedProcess, type SupervisorEvents } from './supervised-process.js';
@@ -77,6 +78,11 @@ try {
   await stopAll(1);
 }
 
+const demo = await provisionDemoUser(plan.apiUrls.auth, secrets.adminToken).catch((error: unknown) => {
+  err(`ferry start: ${(error as Error).message}`);
+  return stopAll(1);
+});
+
 const logs = join(options.dataDir, 'logs');
 await writeStackFile(options.dataDir, {
   runnerPid: process.pid,
@@ -86,11 +92,13 @@ await writeStackFile(options.dataDir, {
   services: Object.fromEntries(started.filter((p) => plan.services.includes(p.spec)).map((p) => [p.spec.name, { opsUrl: plan.opsUrls[p.spec.name as ServiceName], apiUrl: plan.apiUrls[p.spec.name as ServiceName], pid: p.pid, log: p.spec.logFile }])),
   secrets: join(options.dataDir, 'secrets.json'),
   alertSink: sink.url,
+  demoUser: demo,
   logs,
 });
 
 out();
 out('Ferry is running. Ctrl-C stops everything.');
+out(`  demo user          ${demo.username} / ${demo.password}   (a new random password at every start)`);
 out(`  NATS (JetStream)   ${plan.natsUrl}    monitoring ${plan.natsMonitorUrl}`);
 out(`  Redis              ${plan.redisUrl}`);
 for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  ${url}/metrics`);

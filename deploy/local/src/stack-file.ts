@@ -12,13 +12,15 @@ export interface StackFile {
   readonly secrets: string;
   /** The webhook the alert-relay posts to locally (the runner prints what it receives). */
   readonly alertSink: string;
+  /** The demo account and its password for this run (the file is private: mode 0600). */
+  readonly demoUser: { readonly username: string; readonly password: string };
   readonly logs: string;
 }
 
 export const stackFilePath = (dataDir: string) => join(dataDir, 'stack.json');
 
 export async function writeStackFile(dataDir: string, stack: StackFile): Promise<void> {
-  await writeFile(stackFilePath(dataDir), `${JSON.stringify(stack, null, 2)}\n`);
+  await writeFile(stackFilePath(dataDir), `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
 }
 
 export async function removeStackFile(dataDir: string): Promise<void> {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '@ferry/testing';
+import { connectBus, request } from '@ferry/bus';
+import { AuthLogin } from '@ferry/contracts';
 import type { StackFile } from '../src/stack-file.js';
 
 const workspace = new URL('../../../', import.meta.url).pathname;
@@ -54,6 +56,20 @@ describe('the local stack (npm start)', () => {
     expect(output).toContain('Ferry is running');
     expect(Object.keys(stack.services).sort()).toEqual(['alert-relay', 'auth', 'ftp-gateway', 'session', 'storage-indexer']);
     for (const service of Object.values(stack.services)) expect(await readyz(service.opsUrl)).toBe(200);
+  });
+
+  it('creates the demo user with a random password that logs in, and prints it', async () => {
+    expect(stack.demoUser.username).toBe('demo');
+    expect(stack.demoUser.password.length).toBeGreaterThanOrEqual(16);
+    expect(output).toContain(stack.demoUser.password);
+    const bus = await connectBus({ servers: [stack.nats.url], name: 'stack-test' });
+    try {
+      const login = { username: 'demo', clientIp: '127.0.0.1', gateway: 'gw-1', sessionId: 's-stack-test' };
+      await expect(request(bus, AuthLogin, { ...login, password: stack.demoUser.password })).resolves.toMatchObject({ outcome: 'accepted' });
+      await expect(request(bus, AuthLogin, { ...login, password: 'not-the-password' })).resolves.toEqual({ outcome: 'refused' });
+    } finally {
+      await bus.close();
+    }
   });
 
   it('shows the services heartbeats on the FERRY_HEALTH stream', async () => {
