@@ -18,7 +18,7 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
 
 # --- Debian packages ----------------------------------------------------------
 # command -> package; /usr/sbin is searched too because Debian puts daemons there.
-declare -A packages=([nats-server]=nats-server [redis-server]=redis-server [haproxy]=haproxy [lftp]=lftp [curl]=curl [openssl]=openssl [socat]=socat
+declare -A packages=([nats-server]=nats-server [redis-server]=redis-server [haproxy]=haproxy [lftp]=lftp [curl]=curl [openssl]=openssl [socat]=socat [jq]=jq [redis-cli]=redis-tools
   [promtool]=prometheus [amtool]=prometheus-alertmanager)
 missing=()
 for binary in "${!packages[@]}"; do
