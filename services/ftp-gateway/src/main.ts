@@ -1,3 +1,4 @@
-import { placeholderService, runService } from '@ferry/service';
+import { runService } from '@ferry/service';
+import { ftpGatewayService } from './service.js';
 
-await runService(placeholderService('ftp-gateway', '0.1.0'), { env: process.env, signals: process, exit: (code) => process.exit(code) });
+await runService(ftpGatewayService, { env: process.env, signals: process, exit: (code) => process.exit(code) });
