@@ -62,7 +62,8 @@ export function renderHaproxyConfig(gateways: readonly GatewayEntry[], settings:
     'backend ftp_gateways',
     '  balance leastconn',
     '  option tcp-check',
-    '  tcp-check connect',
+    // "default": the check connection uses the server line's options, so it sends the PROXY header too.
+    '  tcp-check connect default',
     '  tcp-check expect rstring ^220',
     '  tcp-check send "QUIT\\r\\n"',
     '  tcp-check expect rstring ^221',

@@ -45,6 +45,8 @@ function listen(server: Server, host: string, port: number): Promise<Server> {
 export async function startFakeGateway(name: string, host: string, ports: { control: number; passive: number; agent: number }) {
   const seen: ProxyV2Header[] = [];
   const control = createServer((socket) => {
+    // HAProxy closes its health-check connections with a reset once it has its 221.
+    socket.on('error', () => undefined);
     void readProxyV2(socket).then(({ header }) => {
       if (header) seen.push(header);
       socket.write(`220 ${name} ready\r\n`);
@@ -54,12 +56,16 @@ export async function startFakeGateway(name: string, host: string, ports: { cont
     }, () => socket.destroy());
   });
   const passive = createServer((socket) => {
+    socket.on('error', () => undefined);
     void readProxyV2(socket).then(({ header }) => {
       if (header) seen.push(header);
       socket.end(`data from ${name}\n`);
     }, () => socket.destroy());
   });
-  const agent = createServer((socket) => socket.end('up 100%\n'));
+  const agent = createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end('up 100%\n');
+  });
   const servers = await Promise.all([listen(control, host, ports.control), listen(passive, host, ports.passive), listen(agent, host, ports.agent)]);
   return {
     seen,

@@ -70,6 +70,20 @@ describe('HAProxy with the generated configuration', () => {
     }
   });
 
+  it('marks both gateways up through the FTP health check (PROXY header, 220, QUIT, 221) and the agent check', async () => {
+    const auth = `Basic ${Buffer.from('ops:test-only-stats-password').toString('base64')}`;
+    const states = async () => {
+      const csv = await (await fetch(`http://127.0.0.1:${ports[1]}/;csv`, { headers: { authorization: auth } })).text();
+      const [header, ...rows] = csv.trim().split('\n');
+      const columns = header!.replace(/^# /, '').split(',');
+      return rows
+        .map((row) => Object.fromEntries(row.split(',').map((value, i) => [columns[i], value])) as Record<string, string>)
+        .filter((row) => row.pxname === 'ftp_gateways' && row.svname?.startsWith('gw-'))
+        .map((row) => `${row.svname} ${row.status} ${row.check_status}`);
+    };
+    await pollUntil('both gateways checked up', 20_000, async () => (await states()).filter((s) => / UP L7OK$/.test(s)).length === 2);
+  });
+
   it('serves the stats page only with the credentials from the environment', async () => {
     const url = `http://127.0.0.1:${ports[1]}/`;
     expect((await fetch(url)).status).toBe(401);
