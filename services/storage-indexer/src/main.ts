@@ -1,3 +1,7 @@
-import { placeholderService, runService } from '@ferry/service';
+import { runService } from '@ferry/service';
+import { runRebuildCommand } from './rebuild-command.js';
+import { storageIndexer } from './service.js';
 
-await runService(placeholderService('storage-indexer', '0.1.0'), { env: process.env, signals: process, exit: (code) => process.exit(code) });
+const exit = (code: number) => process.exit(code);
+if (process.argv[2] === 'rebuild') await runRebuildCommand({ env: process.env, stderr: process.stderr, exit });
+else await runService(storageIndexer, { env: process.env, signals: process, exit });
