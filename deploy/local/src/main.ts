@@ -1,14 +1,14 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError } from './options.js';
 import { writeLocalAlertConfig } from './alert-config.js';
-import { pickPort, planStack, type ServiceName } from './plan.js';
+import { pickPort, planStack, type PlatformService } from './plan.js';
 import { startWebhookSink } from './webhook-sink.js';
 import { provisionDemoUser } from './demo-user.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { liveRunner, removeStackFile, stackFilePath, writeStackFile } from './stack-file.js';
-import { SupervisedProcess, type SupervisorEvents } from './supervised-process.js';
+import { SupervisedProcess, type ProcessSpec, type SupervisorEvents } from './supervised-process.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -52,9 +52,11 @@ async function stopAll(exitCode: number): Promise<never> {
     stopping = true;
     out('stopping Ferry…');
     started.forEach((p) => p.markStopping());
-    const services = started.filter((p) => !plan.infrastructure.includes(p.spec));
-    await Promise.all(services.map((p) => p.stop()));
-    for (const p of started.filter((p) => plan.infrastructure.includes(p.spec)).reverse()) await p.stop();
+    // HAProxy first (no new connections), then gateways and services (they drain), then Redis and NATS.
+    const stage = (specs: readonly ProcessSpec[]) => started.filter((p) => specs.includes(p.spec));
+    await Promise.all(stage(plan.edge).map((p) => p.stop()));
+    await Promise.all(stage(plan.services).map((p) => p.stop()));
+    for (const p of stage(plan.infrastructure).reverse()) await p.stop();
     await removeStackFile(options.dataDir);
     await sink.close();
     out('stopped');
@@ -67,7 +69,8 @@ process.once('SIGTERM', () => void stopAll(0));
 
 try {
   for (const line of plan.movedPorts) out(`note: ${line}`);
-  for (const spec of [...plan.infrastructure, ...plan.services]) {
+  await writeFile(plan.haproxyConfig.path, plan.haproxyConfig.text);
+  for (const spec of [...plan.infrastructure, ...plan.services, ...plan.edge]) {
     out(`starting ${spec.name}…`);
     const child = new SupervisedProcess(spec, events);
     started.push(child);
@@ -89,7 +92,18 @@ await writeStackFile(options.dataDir, {
   startedAt: new Date().toISOString(),
   nats: { url: plan.natsUrl, monitorUrl: plan.natsMonitorUrl },
   redis: { url: plan.redisUrl },
-  services: Object.fromEntries(started.filter((p) => plan.services.includes(p.spec)).map((p) => [p.spec.name, { opsUrl: plan.opsUrls[p.spec.name as ServiceName], apiUrl: plan.apiUrls[p.spec.name as ServiceName], pid: p.pid, log: p.spec.logFile }])),
+  ftp: { host: '127.0.0.1', port: plan.ftpPort, url: `ftp://127.0.0.1:${plan.ftpPort}` },
+  haproxy: { statsUrl: plan.haproxyStatsUrl, statsUser: 'ops', adminSocket: join(options.dataDir, 'haproxy.sock'), config: plan.haproxyConfig.path },
+  services: Object.fromEntries(
+    started
+      .filter((p) => plan.services.includes(p.spec))
+      .map((p) => {
+        const service = p.spec.name as PlatformService;
+        const gateway = plan.gateways.find((g) => g.id === p.spec.name);
+        return [p.spec.name, { opsUrl: gateway?.opsUrl ?? plan.opsUrls[service], ...(gateway ? {} : { apiUrl: plan.apiUrls[service] }), pid: p.pid, log: p.spec.logFile }];
+      }),
+  ),
+  gateways: plan.gateways.map((g) => ({ id: g.id, address: g.address ?? '127.0.0.1', ftpPort: g.ftpPort, passive: [g.passive[0], g.passive[1]], agentPort: g.agentPort })),
   secrets: join(options.dataDir, 'secrets.json'),
   alertSink: sink.url,
   demoUser: demo,
@@ -98,10 +112,13 @@ await writeStackFile(options.dataDir, {
 
 out();
 out('Ferry is running. Ctrl-C stops everything.');
+out(`  FTP                ftp://127.0.0.1:${plan.ftpPort}  (HAProxy → ${plan.gateways.map((g) => g.id).join(', ')}; passive mode, plain or explicit FTPS)`);
 out(`  demo user          ${demo.username} / ${demo.password}   (a new random password at every start)`);
+out(`  HAProxy stats      ${plan.haproxyStatsUrl}  (user ops, password haproxyStatsPassword in secrets.json)`);
 out(`  NATS (JetStream)   ${plan.natsUrl}    monitoring ${plan.natsMonitorUrl}`);
 out(`  Redis              ${plan.redisUrl}`);
-for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  ${url}/metrics`);
+for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  API ${plan.apiUrls[name as PlatformService]}`);
+for (const g of plan.gateways) out(`  ${g.id.padEnd(18)} ${g.opsUrl}/readyz  FTP ${g.address}:${g.ftpPort}  passive ${g.passive[0]}-${g.passive[1]}`);
 out(`  admin token        in ${join(options.dataDir, 'secrets.json')} (adminToken; queryToken for the query API)`);
 out(`  alerts             printed here as they reach the local webhook sink (${sink.url})`);
 out(`  logs               ${logs}/`);

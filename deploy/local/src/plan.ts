@@ -1,35 +1,51 @@
 import { join } from 'node:path';
+import { parseGatewayList, renderHaproxyConfig, STATS_PASSWORD_VAR, STATS_USER_VAR } from '@ferry/haproxy-config';
 import { probeRedisPing, probeTcp, resolveBinary } from '@ferry/testing';
 import { choosePort } from './ports.js';
+import { ensureLocalCertificate } from './tls.js';
 import type { StackOptions } from './options.js';
 import type { StackSecrets } from './secrets.js';
-import { serviceEnv } from './service-env.js';
+import { serviceEnv, type GatewayPorts } from './service-env.js';
 import type { ProcessSpec } from './supervised-process.js';
 
-export const SERVICES = ['auth', 'session', 'ftp-gateway', 'storage-indexer', 'alert-relay'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** The services that run once; gateways run `--gateways` times. */
+export const PLATFORM_SERVICES = ['auth', 'session', 'storage-indexer', 'alert-relay'] as const;
+export type PlatformService = (typeof PLATFORM_SERVICES)[number];
 
 const USUAL_PORTS = {
   nats: 4222,
   natsMonitor: 8222,
   redis: 6379,
-  ops: { 'ftp-gateway': 9101, auth: 9102, session: 9103, 'storage-indexer': 9104, 'alert-relay': 9105 },
-  api: { 'ftp-gateway': 9201, auth: 9202, session: 9203, 'storage-indexer': 9204, 'alert-relay': 9205 },
+  ftp: 2121,
+  haproxyStats: 8404,
+  ops: { auth: 9102, session: 9103, 'storage-indexer': 9104, 'alert-relay': 9105 },
+  api: { auth: 9202, session: 9203, 'storage-indexer': 9204, 'alert-relay': 9205 },
 } as const;
+
+export interface GatewayPlan extends GatewayPorts {
+  readonly opsUrl: string;
+}
 
 export interface StackPlan {
   readonly natsUrl: string;
   readonly natsMonitorUrl: string;
   readonly redisUrl: string;
-  readonly opsUrls: Record<ServiceName, string>;
-  readonly apiUrls: Record<ServiceName, string>;
+  /** Where FTP clients connect: HAProxy. */
+  readonly ftpPort: number;
+  readonly haproxyStatsUrl: string;
+  readonly opsUrls: Record<PlatformService, string>;
+  readonly apiUrls: Record<PlatformService, string>;
+  readonly gateways: readonly GatewayPlan[];
+  /** In start order: NATS and Redis, the services and gateways, then HAProxy. */
   readonly infrastructure: ProcessSpec[];
   readonly services: ProcessSpec[];
+  readonly edge: ProcessSpec[];
+  /** Written before HAProxy starts. */
+  readonly haproxyConfig: { readonly path: string; readonly text: string };
   /** Ports that were taken and replaced by free ones. */
   readonly movedPorts: string[];
 }
 
-/** Decides ports, data folders and command lines; starts nothing. */
 /** A usual port when free, else any free one (noted). */
 export async function pickPort(options: StackOptions, label: string, preferred: number, moved: string[]): Promise<number> {
   const { port, moved: wasMoved } = await choosePort(preferred, options.ephemeralPorts);
@@ -37,68 +53,127 @@ export async function pickPort(options: StackOptions, label: string, preferred: 
   return port;
 }
 
+/** Decides ports, data folders and command lines; starts nothing. */
 export async function planStack(options: StackOptions, workspace: string, secrets: StackSecrets, alertRelayConfig: string): Promise<StackPlan> {
   const moved: string[] = [];
   const pick = (label: string, preferred: number) => pickPort(options, label, preferred, moved);
   const natsPort = await pick('NATS', USUAL_PORTS.nats);
   const monitorPort = await pick('NATS monitoring', USUAL_PORTS.natsMonitor);
   const redisPort = await pick('Redis', USUAL_PORTS.redis);
+  const ftpPort = await pick('FTP (HAProxy)', USUAL_PORTS.ftp);
+  const statsPort = await pick('HAProxy stats', USUAL_PORTS.haproxyStats);
   const logs = join(options.dataDir, 'logs');
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const base = { natsUrl, redisUrl, dataDir: options.dataDir, ...secrets, alertRelayConfig };
+  const entry = (name: string) => (options.fromSource ? ['--conditions=@ferry/source', '--import', 'tsx', join(workspace, 'services', name, 'src', 'main.ts')] : [join(workspace, 'services', name, 'dist', 'main.js')]);
+  const readyz = (url: string) => async () => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200).catch(() => false);
 
-  const infrastructure: ProcessSpec[] = [
-    {
-      name: 'nats-server',
-      command: await resolveBinary('nats-server'),
-      args: ['-js', '-sd', join(options.dataDir, 'data', 'nats'), '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '--server_name', 'ferry-local'],
-      env: process.env,
-      cwd: workspace,
-      logFile: join(logs, 'nats-server.log'),
-      ready: () => probeTcp('127.0.0.1', natsPort, 300),
-      readyTimeoutMs: 15_000,
-    },
-    {
-      name: 'redis-server',
-      command: await resolveBinary('redis-server'),
-      args: ['--bind', '127.0.0.1', '--port', String(redisPort), '--dir', join(options.dataDir, 'data', 'redis'), '--appendonly', 'yes', '--save', ''],
-      env: process.env,
-      cwd: workspace,
-      logFile: join(logs, 'redis-server.log'),
-      ready: () => probeRedisPing('127.0.0.1', redisPort, 300),
-      readyTimeoutMs: 15_000,
-    },
-  ];
-
-  const opsUrls = {} as Record<ServiceName, string>;
-  const apiUrls = {} as Record<ServiceName, string>;
+  const opsUrls = {} as Record<PlatformService, string>;
+  const apiUrls = {} as Record<PlatformService, string>;
   const services: ProcessSpec[] = [];
-  for (const name of SERVICES) {
+  for (const name of PLATFORM_SERVICES) {
     const opsPort = await pick(`${name} ops`, USUAL_PORTS.ops[name]);
     const apiPort = await pick(`${name} API`, USUAL_PORTS.api[name]);
-    const gateway = name === 'ftp-gateway' ? await planGateway(options, moved) : undefined;
-    const opsUrl = `http://127.0.0.1:${opsPort}`;
-    opsUrls[name] = opsUrl;
+    opsUrls[name] = `http://127.0.0.1:${opsPort}`;
     apiUrls[name] = `http://127.0.0.1:${apiPort}`;
-    const entry = options.fromSource ? ['--conditions=@ferry/source', '--import', 'tsx', join(workspace, 'services', name, 'src', 'main.ts')] : [join(workspace, 'services', name, 'dist', 'main.js')];
-    services.push({
-      name,
-      command: process.execPath,
-      args: entry,
-      env: { ...process.env, ...serviceEnv(name, { natsUrl, redisUrl, dataDir: options.dataDir, ...secrets, opsPort, apiPort, alertRelayConfig, ...(gateway ? { gateway } : {}) }) },
-      cwd: workspace,
-      logFile: join(logs, `${name}.log`),
-      ready: async () => (await fetch(`${opsUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200).catch(() => false)),
-      readyTimeoutMs: 30_000,
-    });
+    const env = serviceEnv(name, { ...base, opsPort, apiPort });
+    services.push({ name, command: process.execPath, args: entry(name), env: { ...process.env, ...env }, cwd: workspace, logFile: join(logs, `${name}.log`), ready: readyz(opsUrls[name]), readyTimeoutMs: 30_000 });
   }
-  return { natsUrl, natsMonitorUrl: `http://127.0.0.1:${monitorPort}`, redisUrl, opsUrls, apiUrls, infrastructure, services, movedPorts: moved };
+
+  const gateways = await planGateways(options, moved, await ensureLocalCertificate(options.dataDir));
+  for (const gateway of gateways) {
+    const opsPort = Number(new URL(gateway.opsUrl).port);
+    const env = serviceEnv('ftp-gateway', { ...base, opsPort, apiPort: 0, gateway });
+    services.push({ name: gateway.id, command: process.execPath, args: entry('ftp-gateway'), env: { ...process.env, ...env }, cwd: workspace, logFile: join(logs, `${gateway.id}.log`), ready: readyz(gateway.opsUrl), readyTimeoutMs: 30_000 });
+  }
+
+  const haproxyConfig = join(options.dataDir, 'haproxy.cfg');
+  const list = gateways.map((g) => `${g.id} ${g.address} ${g.ftpPort} ${g.passive[0]}-${g.passive[1]} ${g.agentPort}`).join('\n');
+  const haproxyText = renderHaproxyConfig(parseGatewayList(list), {
+    bindAddress: '127.0.0.1',
+    ftpPort,
+    statsBind: '127.0.0.1',
+    statsPort,
+    adminSocket: join(options.dataDir, 'haproxy.sock'),
+    ftpIdleTimeoutS: 300,
+    tunnelTimeoutS: 86_400,
+  });
+
+  return {
+    natsUrl,
+    natsMonitorUrl: `http://127.0.0.1:${monitorPort}`,
+    redisUrl,
+    ftpPort,
+    haproxyStatsUrl: `http://127.0.0.1:${statsPort}/`,
+    opsUrls,
+    apiUrls,
+    gateways,
+    infrastructure: [
+      {
+        name: 'nats-server',
+        command: await resolveBinary('nats-server'),
+        args: ['-js', '-sd', join(options.dataDir, 'data', 'nats'), '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '--server_name', 'ferry-local'],
+        env: process.env,
+        cwd: workspace,
+        logFile: join(logs, 'nats-server.log'),
+        ready: () => probeTcp('127.0.0.1', natsPort, 300),
+        readyTimeoutMs: 15_000,
+      },
+      {
+        name: 'redis-server',
+        command: await resolveBinary('redis-server'),
+        args: ['--bind', '127.0.0.1', '--port', String(redisPort), '--dir', join(options.dataDir, 'data', 'redis'), '--appendonly', 'yes', '--save', ''],
+        env: process.env,
+        cwd: workspace,
+        logFile: join(logs, 'redis-server.log'),
+        ready: () => probeRedisPing('127.0.0.1', redisPort, 300),
+        readyTimeoutMs: 15_000,
+      },
+    ],
+    services,
+    edge: [
+      {
+        name: 'haproxy',
+        command: await resolveBinary('haproxy'),
+        args: ['-db', '-f', haproxyConfig],
+        env: { ...process.env, [STATS_USER_VAR]: 'ops', [STATS_PASSWORD_VAR]: secrets.haproxyStatsPassword },
+        cwd: workspace,
+        logFile: join(logs, 'haproxy.log'),
+        ready: () => probeTcp('127.0.0.1', ftpPort, 300),
+        readyTimeoutMs: 15_000,
+      },
+    ],
+    haproxyConfig: { path: haproxyConfig, text: haproxyText },
+    movedPorts: moved,
+  };
 }
 
-/** The gateway's FTP port, passive range and agent port (a random free-looking range with ephemeral ports). */
-async function planGateway(options: StackOptions, moved: string[]) {
-  const ftpPort = await pickPort(options, 'FTP', 2121, moved);
-  const agentPort = await pickPort(options, 'gateway agent', 9301, moved);
-  const base = options.ephemeralPorts ? 40_000 + Math.floor(Math.random() * 200) * 100 : 30_000;
-  return { id: 'gw-1', ftpPort, agentPort, passive: [base, base + 99] as const };
+/**
+ * Gateway i listens on 127.0.0.(i+1): its own loopback address, so it can use the
+ * same passive port numbers that HAProxy binds on 127.0.0.1 for it, exactly as a
+ * gateway host behind a balancer does.
+ */
+async function planGateways(options: StackOptions, moved: string[], tls: { cert: string; key: string }): Promise<GatewayPlan[]> {
+  // Ephemeral mode (tests) picks ranges below the kernel's ephemeral port range (32768+):
+  // HAProxy binds every port of every range at start, so a client port there would clash.
+  const slots = Math.floor((32_700 - options.gateways * 100 - 20_000) / 100);
+  const rangeBase = options.ephemeralPorts ? 20_000 + Math.floor(Math.random() * slots) * 100 : 30_000;
+  const plans: GatewayPlan[] = [];
+  for (let i = 1; i <= options.gateways; i++) {
+    const opsPort = await pickPort(options, `gw-${i} ops`, 9110 + i, moved);
+    const ftpPort = options.ephemeralPorts ? await pickPort(options, `gw-${i} FTP`, 0, moved) : 2121;
+    plans.push({
+      id: `gw-${i}`,
+      address: `127.0.0.${i + 1}`,
+      ftpPort,
+      agentPort: options.ephemeralPorts ? await pickPort(options, `gw-${i} agent`, 0, moved) : 9301,
+      passive: [rangeBase + (i - 1) * 100, rangeBase + (i - 1) * 100 + 99],
+      publicAddress: '127.0.0.1',
+      trustedProxies: '127.0.0.1/32',
+      tls,
+      opsUrl: `http://127.0.0.1:${opsPort}`,
+    });
+  }
+  return plans;
 }

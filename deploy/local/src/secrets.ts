@@ -7,6 +7,8 @@ export interface StackSecrets {
   readonly adminToken: string;
   /** The storage-indexer's read-only query API (analysts). */
   readonly queryToken: string;
+  /** HAProxy's stats page (user "ops"). */
+  readonly haproxyStatsPassword: string;
 }
 
 /**
@@ -18,11 +20,13 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<StackSecrets
   const path = join(dataDir, 'secrets.json');
   try {
     const stored = JSON.parse(await readFile(path, 'utf8')) as Partial<StackSecrets>;
-    if (typeof stored.adminToken === 'string' && typeof stored.queryToken === 'string') return { adminToken: stored.adminToken, queryToken: stored.queryToken };
+    if (typeof stored.adminToken === 'string' && typeof stored.queryToken === 'string' && typeof stored.haproxyStatsPassword === 'string') {
+      return { adminToken: stored.adminToken, queryToken: stored.queryToken, haproxyStatsPassword: stored.haproxyStatsPassword };
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const secrets = { adminToken: randomBytes(32).toString('hex'), queryToken: randomBytes(32).toString('hex') };
+  const secrets = { adminToken: randomBytes(32).toString('hex'), queryToken: randomBytes(32).toString('hex'), haproxyStatsPassword: randomBytes(16).toString('hex') };
   await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
 }

@@ -15,8 +15,23 @@ export interface StackEndpoints {
   readonly apiPort: number;
   /** The alert-relay's routing file (alerts to the local webhook sink). */
   readonly alertRelayConfig?: string;
-  /** The gateway's own ports: FTP control, passive range, HAProxy agent check. */
-  readonly gateway?: { readonly id: string; readonly ftpPort: number; readonly passive: readonly [number, number]; readonly agentPort: number };
+  /** A gateway's own addresses and ports. */
+  readonly gateway?: GatewayPorts;
+}
+
+export interface GatewayPorts {
+  readonly id: string;
+  /** The address its FTP, passive and agent ports bind (default 127.0.0.1). */
+  readonly address?: string;
+  readonly ftpPort: number;
+  readonly passive: readonly [number, number];
+  readonly agentPort: number;
+  /** Advertised in PASV replies: HAProxy's address. */
+  readonly publicAddress?: string;
+  /** CIDRs allowed (and required) to send a PROXY header: HAProxy's. */
+  readonly trustedProxies?: string;
+  /** Certificate and key for explicit FTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export function serviceEnv(name: string, endpoints: StackEndpoints): Record<string, string> {
@@ -37,6 +52,11 @@ export function serviceEnv(name: string, endpoints: StackEndpoints): Record<stri
           GATEWAY_FTP_PORT: String(endpoints.gateway.ftpPort),
           GATEWAY_PASSIVE_PORTS: `${endpoints.gateway.passive[0]}-${endpoints.gateway.passive[1]}`,
           GATEWAY_AGENT_PORT: String(endpoints.gateway.agentPort),
+          FERRY_INSTANCE_ID: endpoints.gateway.id,
+          ...(endpoints.gateway.address ? { GATEWAY_FTP_HOST: endpoints.gateway.address, GATEWAY_AGENT_HOST: endpoints.gateway.address } : {}),
+          ...(endpoints.gateway.publicAddress ? { GATEWAY_PUBLIC_ADDRESS: endpoints.gateway.publicAddress } : {}),
+          ...(endpoints.gateway.trustedProxies ? { GATEWAY_PROXY_TRUSTED_CIDRS: endpoints.gateway.trustedProxies } : {}),
+          ...(endpoints.gateway.tls ? { GATEWAY_TLS_CERT: endpoints.gateway.tls.cert, GATEWAY_TLS_KEY: endpoints.gateway.tls.key } : {}),
         }
       : {}),
   };

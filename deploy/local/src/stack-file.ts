@@ -7,7 +7,12 @@ export interface StackFile {
   readonly startedAt: string;
   readonly nats: { readonly url: string; readonly monitorUrl: string };
   readonly redis: { readonly url: string };
-  readonly services: Record<string, { readonly opsUrl: string; readonly apiUrl: string; readonly pid: number | undefined; readonly log: string }>;
+  /** Where FTP clients connect (HAProxy). */
+  readonly ftp: { readonly host: string; readonly port: number; readonly url: string };
+  readonly haproxy: { readonly statsUrl: string; readonly statsUser: string; readonly adminSocket: string; readonly config: string };
+  /** Services by name, gateways by id; apiUrl where the service has an HTTP API. */
+  readonly services: Record<string, { readonly opsUrl: string; readonly apiUrl?: string; readonly pid: number | undefined; readonly log: string }>;
+  readonly gateways: ReadonlyArray<{ readonly id: string; readonly address: string; readonly ftpPort: number; readonly passive: readonly [number, number]; readonly agentPort: number }>;
   /** Where the admin and query tokens are (mode 0600). */
   readonly secrets: string;
   /** The webhook the alert-relay posts to locally (the runner prints what it receives). */

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +14,7 @@ import { AuthLogin } from '@ferry/contracts';
 import type { StackFile } from '../src/stack-file.js';
 
 const workspace = new URL('../../../', import.meta.url).pathname;
+const run = promisify(execFile);
 let dataDir: string;
 let runner: ChildProcess;
 let output = '';
@@ -54,7 +58,7 @@ afterAll(async () => {
 describe('the local stack (npm start)', () => {
   it('brings up NATS, Redis and every service, each healthy on /readyz', async () => {
     expect(output).toContain('Ferry is running');
-    expect(Object.keys(stack.services).sort()).toEqual(['alert-relay', 'auth', 'ftp-gateway', 'session', 'storage-indexer']);
+    expect(Object.keys(stack.services).sort()).toEqual(['alert-relay', 'auth', 'gw-1', 'gw-2', 'session', 'storage-indexer']);
     for (const service of Object.values(stack.services)) expect(await readyz(service.opsUrl)).toBe(200);
   });
 
@@ -70,6 +74,31 @@ describe('the local stack (npm start)', () => {
     } finally {
       await bus.close();
     }
+  });
+
+  it('serves FTP through HAProxy: a curl upload, listing and download are byte-identical, plain and over explicit FTPS', async () => {
+    const { password } = stack.demoUser;
+    const url = (path: string) => `ftp://demo:${encodeURIComponent(password)}@127.0.0.1:${stack.ftp.port}${path}`;
+    const original = randomBytes(3 * 1024 * 1024 + 7);
+    await writeFile(join(dataDir, 'upload.bin'), original);
+    await run('curl', ['-sS', '--fail', '-T', join(dataDir, 'upload.bin'), url('/e2e/upload.bin'), '--ftp-create-dirs']);
+    const { stdout: listing } = await run('curl', ['-sS', '--fail', url('/e2e/')]);
+    expect(listing).toMatch(/upload\.bin/);
+    await run('curl', ['-sS', '--fail', '-o', join(dataDir, 'download.bin'), url('/e2e/upload.bin')]);
+    expect((await readFile(join(dataDir, 'download.bin'))).equals(original)).toBe(true);
+    await run('curl', ['-sS', '--fail', '--ssl-reqd', '--insecure', '-o', join(dataDir, 'download-tls.bin'), url('/e2e/upload.bin')]);
+    expect((await readFile(join(dataDir, 'download-tls.bin'))).equals(original)).toBe(true);
+  });
+
+  it('has HAProxy health-check every gateway up (220 greeting through PROXY v2, and the agent check)', async () => {
+    const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { haproxyStatsPassword: string };
+    const auth = `Basic ${Buffer.from(`ops:${secrets.haproxyStatsPassword}`).toString('base64')}`;
+    await pollUntil('every gateway UP with L7OK', 30_000, async () => {
+      const csv = await (await fetch(`${stack.haproxy.statsUrl};csv`, { headers: { authorization: auth } })).text();
+      const up = csv.split('\n').filter((line) => line.startsWith('ftp_gateways,gw-') && line.split(',')[17] === 'UP' && line.split(',')[36] === 'L7OK');
+      return up.length === stack.gateways.length;
+    });
+    expect(stack.gateways.map((g) => g.id)).toEqual(['gw-1', 'gw-2']);
   });
 
   it('shows the services heartbeats on the FERRY_HEALTH stream', async () => {

@@ -4,6 +4,9 @@ import { EnvelopeBase, type EventDefinition, type EventOf } from './events/defin
 import { newEventId } from './ids.js';
 import { allEventDefinitions, eventDefinitionOf, type FerryEvent } from './registry.js';
 
+/** Built once: zod compiles a schema on first use, and parseEvent runs for every consumed message. */
+const LooseEnvelope = EnvelopeBase.passthrough();
+
 export type ParseResult<E> = { readonly ok: true; readonly event: E } | { readonly ok: false; readonly error: EventParseError };
 
 /** "data.profile.allowedCidrs[0]" from a zod issue path. */
@@ -65,7 +68,7 @@ export function parseEvent<E = FerryEvent>(raw: unknown, definitions: readonly E
       return failure('EVENT_INVALID_JSON', 'payload is not valid JSON', { cause });
     }
   }
-  const envelope = EnvelopeBase.passthrough().safeParse(value);
+  const envelope = LooseEnvelope.safeParse(value);
   if (!envelope.success) {
     const { field, message } = describeIssue(envelope.error);
     return failure('EVENT_INVALID_ENVELOPE', `invalid event envelope: ${message}`, { field });
