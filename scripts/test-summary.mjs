@@ -12,7 +12,9 @@ if (reportPath && existsSync(reportPath)) {
   passed += report.numPassedTests ?? 0;
   failed += (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  const brokenFiles = (report.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0);
+  // A file whose hooks or import failed has no failed test of its own (its tests are
+  // skipped or absent), yet it failed: count it once.
+  const brokenFiles = (report.testResults ?? []).filter((file) => file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'));
   failed += brokenFiles.length;
   for (const file of brokenFiles) console.log(`test file failed to run: ${file.name}: ${(file.message ?? '').split('\n')[0]}`);
 } else {

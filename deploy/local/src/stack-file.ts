@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** What scripts and tests read to use a running stack: `<data-dir>/stack.json`. */
@@ -25,7 +25,10 @@ export interface StackFile {
 export const stackFilePath = (dataDir: string) => join(dataDir, 'stack.json');
 
 export async function writeStackFile(dataDir: string, stack: StackFile): Promise<void> {
-  await writeFile(stackFilePath(dataDir), `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
+  // Written aside and renamed, so a reader never sees a half-written file.
+  const partial = `${stackFilePath(dataDir)}.partial`;
+  await writeFile(partial, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
+  await rename(partial, stackFilePath(dataDir));
 }
 
 export async function removeStackFile(dataDir: string): Promise<void> {
