@@ -49,6 +49,10 @@ export function renderHaproxyConfig(gateways: readonly GatewayEntry[], settings:
     '  option tcplog',
     '  option dontlognull',
     '  timeout connect 5s',
+    // A gateway that just died refuses connections before its health check notices:
+    // retry, and on the last retry pick another gateway, so clients never see it.
+    '  retries 3',
+    '  option redispatch 1',
     `  timeout client ${clientTimeout}s`,
     `  timeout server ${clientTimeout}s`,
     `  timeout tunnel ${settings.tunnelTimeoutS}s`,

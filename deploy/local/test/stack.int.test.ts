@@ -1,31 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '@ferry/testing';
 import { connectBus, request } from '@ferry/bus';
 import { AuthLogin } from '@ferry/contracts';
 import type { StackFile } from '../src/stack-file.js';
+import { startStack, workspace, type RunningStack } from './run-stack.js';
 
-const workspace = new URL('../../../', import.meta.url).pathname;
 const run = promisify(execFile);
+let running: RunningStack;
 let dataDir: string;
-let runner: ChildProcess;
-let output = '';
 let stack: StackFile;
-
-function runStack(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', 'deploy/local/src/main.ts', ...args], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return child;
-}
 
 const alive = (pid: number | undefined) => {
   if (pid === undefined) return false;
@@ -40,24 +31,17 @@ const alive = (pid: number | undefined) => {
 const readyz = (url: string) => fetch(`${url}/readyz`).then((r) => r.status).catch(() => 0);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'ferry-stack-test-'));
-  runner = runStack(['--data-dir', dataDir, '--ephemeral-ports', '--from-source']);
-  await pollUntil('the stack to write stack.json', 90_000, () => Promise.resolve(existsSync(join(dataDir, 'stack.json')) || runner.exitCode !== null));
-  if (runner.exitCode !== null) throw new Error(`stack runner exited early:\n${output}`);
-  stack = JSON.parse(await readFile(join(dataDir, 'stack.json'), 'utf8')) as StackFile;
+  running = await startStack();
+  ({ dataDir, stack } = running);
 });
 
 afterAll(async () => {
-  if (runner && runner.exitCode === null) {
-    runner.kill('SIGINT');
-    await once(runner, 'exit');
-  }
-  await rm(dataDir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 describe('the local stack (npm start)', () => {
   it('brings up NATS, Redis and every service, each healthy on /readyz', async () => {
-    expect(output).toContain('Ferry is running');
+    expect(running.output()).toContain('Ferry is running');
     expect(Object.keys(stack.services).sort()).toEqual(['alert-relay', 'auth', 'gw-1', 'gw-2', 'session', 'storage-indexer']);
     for (const service of Object.values(stack.services)) expect(await readyz(service.opsUrl)).toBe(200);
   });
@@ -65,7 +49,7 @@ describe('the local stack (npm start)', () => {
   it('creates the demo user with a random password that logs in, and prints it', async () => {
     expect(stack.demoUser.username).toBe('demo');
     expect(stack.demoUser.password.length).toBeGreaterThanOrEqual(16);
-    expect(output).toContain(stack.demoUser.password);
+    expect(running.output()).toContain(stack.demoUser.password);
     const bus = await connectBus({ servers: [stack.nats.url], name: 'stack-test' });
     try {
       const login = { username: 'demo', clientIp: '127.0.0.1', gateway: 'gw-1', sessionId: 's-stack-test' };
@@ -115,21 +99,21 @@ describe('the local stack (npm start)', () => {
     const payload = { version: '4', groupKey: '{}:{alertname="LocalStackCheck"}', truncatedAlerts: 0, status: 'firing', receiver: 'ferry-relay', groupLabels: { alertname: 'LocalStackCheck' }, commonLabels: alert.labels, commonAnnotations: alert.annotations, externalURL: 'http://alertmanager', alerts: [{ status: 'firing', ...alert }] };
     const response = await fetch(`${relay.apiUrl}/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
     expect(response.status).toBeLessThan(300);
-    await pollUntil('the alert to be printed by the sink', 40_000, () => Promise.resolve(/🔔 .*LocalStackCheck/.test(output)));
+    await pollUntil('the alert to be printed by the sink', 40_000, () => Promise.resolve(/🔔 .*LocalStackCheck/.test(running.output())));
   });
 
   it('restarts a service that crashes and reports it', async () => {
     const before = stack.services.auth!;
     process.kill(before.pid!, 'SIGKILL');
-    await pollUntil('auth to be restarted', 30_000, () => Promise.resolve(output.includes('auth restarted')));
+    await pollUntil('auth to be restarted', 30_000, () => Promise.resolve(running.output().includes('auth restarted')));
     await pollUntil('auth to be ready again', 30_000, async () => (await readyz(before.opsUrl)) === 200);
-    expect(output).toMatch(/auth exited \(SIGKILL\); restarting/);
+    expect(running.output()).toMatch(/auth exited \(SIGKILL\); restarting/);
   });
 
   it('Ctrl-C stops every child process and removes stack.json', async () => {
     const pids = Object.values(stack.services).map((s) => s.pid);
-    runner.kill('SIGINT');
-    const [code] = (await once(runner, 'exit')) as [number | null];
+    running.runner.kill('SIGINT');
+    const [code] = (await once(running.runner, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
     expect(existsSync(join(dataDir, 'stack.json'))).toBe(false);
