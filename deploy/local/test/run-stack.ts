@@ -18,11 +18,12 @@ export interface RunningStack {
 }
 
 /** `npm start` as a test runs it: from sources, on free ports, in a temp data dir. */
-export async function startStack(extraArgs: readonly string[] = []): Promise<RunningStack> {
+export async function startStack(extraArgs: readonly string[] = [], extraEnv: Record<string, string> = {}): Promise<RunningStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ferry-stack-test-'));
   let output = '';
   const runner = spawn(process.execPath, ['--conditions=@ferry/source', '--import', 'tsx', 'deploy/local/src/main.ts', '--data-dir', dataDir, '--ephemeral-ports', '--from-source', ...extraArgs], {
     cwd: workspace,
+    env: { ...process.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   runner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
