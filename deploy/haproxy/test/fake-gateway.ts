@@ -51,7 +51,9 @@ export async function startFakeGateway(name: string, host: string, ports: { cont
       if (header) seen.push(header);
       socket.write(`220 ${name} ready\r\n`);
       socket.on('data', (data: Buffer) => {
-        if (data.toString().startsWith('QUIT')) socket.end('221 bye\r\n');
+        const line = data.toString();
+        if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
+        else if (line.startsWith('NOOP')) socket.write(`200 ${name} still here\r\n`);
       });
     }, () => socket.destroy());
   });
