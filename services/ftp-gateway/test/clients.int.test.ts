@@ -7,14 +7,14 @@ import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, type NatsServerHandle } from '@ferry/testing';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { connectClient, startGateway, type Gateway } from './gateway-harness.js';
 import { RawFtp } from './raw-ftp.js';
 import { makeCertificate } from './tls-cert.js';
 
 const run = promisify(execFile);
 let nats: NatsServerHandle;
-let platform: FakePlatform;
+let platform: Platform;
 let gateway: Gateway;
 let work: string;
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ferry-clients-'));
   const { cert, key } = await makeCertificate(work);
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, { alice: { password: 'alice-secret' } });
+  platform = await startPlatform(nats.url, { alice: { password: 'alice-secret' } });
   gateway = await startGateway(nats.url, { GATEWAY_TLS_CERT: cert, GATEWAY_TLS_KEY: key });
 });
 

@@ -4,7 +4,7 @@ import { request } from '@ferry/bus';
 import { getFreePort, startNats, type NatsServerHandle } from '@ferry/testing';
 import { activity } from './activity.js';
 import { askAgent } from './agent.js';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { startGateway, type Gateway } from './gateway-harness.js';
 import { RawFtp } from './raw-ftp.js';
 
@@ -21,11 +21,11 @@ async function canLogIn(port: number): Promise<boolean> {
     ftp.close();
   }
 }
-let platform: FakePlatform;
+let platform: Platform;
 
 beforeAll(async () => {
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, { alice: { password: 'alice-secret' } });
+  platform = await startPlatform(nats.url, { alice: { password: 'alice-secret' } });
 });
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('operating a gateway', () => {
   it('kick closes the session with 421 and publishes session kicked', async () => {
     const ftp = await RawFtp.open(gateway.ftpPort);
     await ftp.login();
-    const sessionId = [...platform.open.keys()].at(-1)!;
+    const sessionId = await platform.lastSessionId('alice');
     const reply = await request(platform.bus, gatewayCommands(gateway.gatewayId).kick, { sessionId, by: 'cli:test', reason: 'testing' });
     expect(reply).toEqual({ kicked: true });
     expect((await ftp.next()).code).toBe(421);
@@ -82,7 +82,7 @@ describe('operating a gateway', () => {
       await nats.resume();
     }
     await expect.poll(() => askAgent(agentPort), { timeout: 15_000, interval: 300 }).toBe('up 100%\n');
-    // The responders of the stand-in platform reconnect on their own schedule: wait until a login works again.
+    // The auth and session services reconnect on their own schedule: wait until a login works again.
     await expect.poll(() => canLogIn(gateway.ftpPort), { timeout: 15_000, interval: 300 }).toBe(true);
   });
 
@@ -118,10 +118,10 @@ describe('draining with a grace period', () => {
     try {
       const ftp = await RawFtp.open(gateway.ftpPort);
       await ftp.login();
-      const sessionId = [...platform.open.keys()].at(-1)!;
+      const sessionId = await platform.lastSessionId('alice');
       await request(platform.bus, gatewayCommands(gateway.gatewayId).drain, { by: 'cli:test', graceMs: 0 });
       expect((await ftp.next()).code).toBe(421);
-      await expect.poll(() => platform.closed.find((closed) => closed.sessionId === sessionId)?.reason).toBe('drain');
+      await expect.poll(() => platform.closedReason(sessionId), { timeout: 10_000 }).toBe('drain');
     } finally {
       await gateway.stop();
     }
@@ -134,10 +134,11 @@ describe('idle sessions', () => {
     try {
       const ftp = await RawFtp.open(gateway.ftpPort);
       await ftp.login();
+      const sessionId = await platform.lastSessionId('alice');
       const reply = await ftp.next(5_000);
       expect(reply.code).toBe(421);
       await expect.poll(() => ftp.closed).toBe(true);
-      await expect.poll(() => platform.closed.some((closed) => closed.reason === 'idle_timeout')).toBe(true);
+      await expect.poll(() => platform.closedReason(sessionId), { timeout: 10_000 }).toBe('idle_timeout');
     } finally {
       await gateway.stop();
     }

@@ -6,18 +6,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFreePorts, startNats, waitForTcp, type NatsServerHandle } from '@ferry/testing';
 import { askAgent } from './agent.js';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { RawFtp } from './raw-ftp.js';
 
 const workspace = new URL('../../../', import.meta.url).pathname;
 let nats: NatsServerHandle;
-let platform: FakePlatform;
+let platform: Platform;
 let storage: string;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, { alice: { password: 'alice-secret' } });
+  platform = await startPlatform(nats.url, { alice: { password: 'alice-secret' } });
   storage = await mkdtemp(join(tmpdir(), 'ferry-drain-'));
 });
 
@@ -54,6 +54,7 @@ describe('SIGTERM on a real gateway process', () => {
 
     const ftp = await RawFtp.open(ftpPort);
     await ftp.login();
+    const sessionId = await platform.lastSessionId('alice');
     const data = await ftp.epsv();
     expect((await ftp.command('STOR during-drain.bin')).code).toBe(150);
     data.write(Buffer.alloc(10_000, 1));
@@ -69,6 +70,6 @@ describe('SIGTERM on a real gateway process', () => {
     expect(await exited, output).toBe(0);
     const stored = await readFile(join(storage, 'alice', 'during-drain.bin'));
     expect(stored.length).toBe(20_000);
-    expect(platform.closed.at(-1)?.reason).toBe('gateway_stopped');
+    await expect.poll(() => platform.closedReason(sessionId), { timeout: 10_000 }).toBe('gateway_stopped');
   });
 });

@@ -4,12 +4,12 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'basic-ftp';
 import { startNats, type NatsServerHandle } from '@ferry/testing';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { connectClient, startGateway, type Gateway } from './gateway-harness.js';
 import { RawFtp, readAll } from './raw-ftp.js';
 
 let nats: NatsServerHandle;
-let platform: FakePlatform;
+let platform: Platform;
 let gateway: Gateway;
 let client: Client;
 
@@ -24,7 +24,7 @@ async function download(path: string, startAt = 0): Promise<Buffer> {
 
 beforeAll(async () => {
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, {
+  platform = await startPlatform(nats.url, {
     alice: { password: 'alice-secret' },
     reader: { password: 'reader-secret', home: 'alice', permissions: { write: false, delete: false, mkdir: false, rename: false } },
   });

@@ -7,12 +7,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFreePorts, startHaproxy, startNats, type HaproxyHandle, type NatsServerHandle } from '@ferry/testing';
 import { activity } from './activity.js';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { startGateway, type Gateway } from './gateway-harness.js';
 
 const run = promisify(execFile);
 let nats: NatsServerHandle;
-let platform: FakePlatform;
+let platform: Platform;
 let gateway: Gateway;
 let haproxy: HaproxyHandle;
 let work: string;
@@ -21,7 +21,7 @@ let ftpPort: number;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ferry-haproxy-'));
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, { alice: { password: 'alice-secret' } });
+  platform = await startPlatform(nats.url, { alice: { password: 'alice-secret' } });
   const [port = 0, passive = 0, agent = 0] = await getFreePorts(3);
   ftpPort = port;
   // The gateway listens on 127.0.0.2 (control and passive), HAProxy on 127.0.0.1 with the same ports.
@@ -102,7 +102,7 @@ describe('behind a real HAProxy with PROXY v2', () => {
     const { stdout } = await run('curl', ['-sS', '--max-time', '20', '--interface', '127.0.0.3', url]);
     expect(stdout).toBe('via haproxy');
     expect(await readFile(join(gateway.storageRoot, 'alice', 'h.txt'), 'utf8')).toBe('via haproxy');
-    expect(platform.logins.at(-1)).toEqual({ username: 'alice', clientIp: '127.0.0.3' });
+    await expect.poll(async () => (await platform.logins()).at(-1), { timeout: 10_000 }).toEqual({ username: 'alice', clientIp: '127.0.0.3' });
     await expect
       .poll(async () => (await activity(platform.bus)).filter((event) => event.type === 'ferry.transfer.completed.v1' && event.data['path'] === '/h.txt').map((event) => event.data['clientIp']), {
         timeout: 10_000,

@@ -2,17 +2,17 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamNames, type HealthEvent } from '@ferry/contracts';
 import { getFreePort, startNats, type NatsServerHandle } from '@ferry/testing';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { startGateway, type Gateway } from './gateway-harness.js';
 import { RawFtp, readAll } from './raw-ftp.js';
 
 let nats: NatsServerHandle;
-let platform: FakePlatform;
+let platform: Platform;
 let gateway: Gateway;
 
 beforeAll(async () => {
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, { alice: { password: 'alice-secret' } });
+  platform = await startPlatform(nats.url, { alice: { password: 'alice-secret' } });
   gateway = await startGateway(nats.url, { GATEWAY_DATA_TIMEOUT: '500ms', FERRY_HEARTBEAT_INTERVAL: '200ms', GATEWAY_MAX_SESSIONS: '7' });
 });
 

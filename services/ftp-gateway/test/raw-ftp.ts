@@ -43,8 +43,9 @@ export class RawFtp {
     return secure;
   }
 
-  static async open(port: number, preamble?: Buffer): Promise<RawFtp> {
-    const socket = connect({ host: '127.0.0.1', port });
+  /** `localAddress`: another loopback address (127.0.0.2…) to connect from, so the gateway sees another client. */
+  static async open(port: number, preamble?: Buffer, localAddress?: string): Promise<RawFtp> {
+    const socket = connect({ host: '127.0.0.1', port, ...(localAddress === undefined ? {} : { localAddress }) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);

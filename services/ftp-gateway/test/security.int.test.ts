@@ -2,19 +2,19 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, type NatsServerHandle } from '@ferry/testing';
-import { startFakePlatform, type FakePlatform } from './fake-platform.js';
+import { startPlatform, type Platform } from './platform.js';
 import { startGateway, type Gateway } from './gateway-harness.js';
 import { RawFtp, readAll } from './raw-ftp.js';
 
 let nats: NatsServerHandle;
-let platform: FakePlatform;
+let platform: Platform;
 let gateway: Gateway;
 
 const home = () => join(gateway.storageRoot, 'alice');
 
 beforeAll(async () => {
   nats = await startNats();
-  platform = await startFakePlatform(nats.url, {
+  platform = await startPlatform(nats.url, {
     alice: { password: 'alice-secret' },
     reader: { password: 'reader-secret', home: 'alice', permissions: { write: false, delete: false, mkdir: false, rename: false } },
   });

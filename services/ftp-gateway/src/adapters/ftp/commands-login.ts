@@ -75,8 +75,9 @@ async function settle(session: FtpSession, username: string, outcome: LoginOutco
       refused(session, username, 'login_refused');
       return session.reply(530, 'Login incorrect.');
     case 'refused':
+      // Throttled account, or banned/throttled at open: the session service says "not now", not "wrong password".
       refused(session, username, outcome.reason);
-      return session.reply(530, 'Login incorrect.');
+      return session.close(421, SERVICE_UNAVAILABLE, 'error');
     default: {
       const _exhaustive: never = outcome;
       return _exhaustive;
