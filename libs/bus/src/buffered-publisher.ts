@@ -1,4 +1,5 @@
 import { FerryError, type FerryEvent } from '@ferry/contracts';
+import { context, type Context } from '@ferry/telemetry';
 import type { Bus } from './connection.js';
 import { sleep } from './connection.js';
 import { silentLogger, type BusLogger } from './logger.js';
@@ -32,7 +33,8 @@ export interface BufferedPublisherStats {
  * harmless. Order is kept: a batch is retried before anything behind it.
  */
 export class BufferedPublisher {
-  private readonly queue: FerryEvent[] = [];
+  /** Each event with the trace context it was offered in, so its publish span joins that trace. */
+  private readonly queue: Array<{ readonly event: FerryEvent; readonly context: Context }> = [];
   private head = 0;
   private readonly maxInFlight: number;
   private readonly logger: BusLogger;
@@ -64,7 +66,7 @@ export class BufferedPublisher {
       this.setFull(true);
       return false;
     }
-    this.queue.push(event);
+    this.queue.push({ event, context: context.active() });
     this.wake?.();
     return true;
   }
@@ -120,7 +122,7 @@ export class BufferedPublisher {
         continue;
       }
       const batch = this.queue.slice(this.head, this.head + this.maxInFlight);
-      const results = await Promise.allSettled(batch.map((event) => this.publish(event)));
+      const results = await Promise.allSettled(batch.map((entry) => context.with(entry.context, () => this.publish(entry.event))));
       const firstFailure = results.findIndex((result) => result.status === 'rejected');
       const stored = firstFailure === -1 ? batch.length : firstFailure;
       this.head += stored;
@@ -135,7 +137,7 @@ export class BufferedPublisher {
         // Retrying cannot help (an invalid event): drop it loudly rather than block everything behind it.
         this.head += 1;
         this.counters.dropped += 1;
-        this.logger.error({ err: reason, eventId: batch[firstFailure]?.id }, 'event dropped: it can never be published');
+        this.logger.error({ err: reason, eventId: batch[firstFailure]?.event.id }, 'event dropped: it can never be published');
         continue;
       }
       this.counters.retries += 1;

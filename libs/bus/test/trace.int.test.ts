@@ -3,7 +3,7 @@ import { activityEvents, eventSubjects, SessionAdmit, streamNames, streamSpecs, 
 import { instrument, SpanKind } from '@ferry/telemetry';
 import { createTestTracing } from '@ferry/telemetry/testing';
 import { startNats, type NatsServerHandle } from '@ferry/testing';
-import { connectBus, ensureStreams, publishEvent, request, serve, startDurableConsumer, type Bus } from '../src/index.js';
+import { BufferedPublisher, connectBus, ensureStreams, publishEvent, request, serve, startDurableConsumer, type Bus } from '../src/index.js';
 import { eventually, source, transferCompleted } from './helpers.js';
 
 let nats: NatsServerHandle;
@@ -60,5 +60,18 @@ describe('W3C trace context over NATS', () => {
     const server = spans.find((s) => s.name === 'serve session.admit')!;
     expect(server.spanContext().traceId).toBe(client.spanContext().traceId);
     expect(server.parentSpanContext?.spanId).toBe(client.spanContext().spanId);
+  });
+
+  it('an event offered to the buffered publisher is published in the trace it was offered in', async () => {
+    const buffer = new BufferedPublisher(bus, { capacity: 10 });
+    const event = transferCompleted(11);
+    const offeredIn = await instrument({ name: 'ftp upload', fn: (span) => {
+      buffer.offer(event);
+      return Promise.resolve(span.spanContext());
+    } });
+    await buffer.stop(5_000);
+    const publish = await eventually(() => tracing.spans().find((s) => s.name === 'publish ferry.transfer.completed.v1' && s.attributes['messaging.message.id'] === event.id), Boolean);
+    expect(publish!.spanContext().traceId).toBe(offeredIn.traceId);
+    expect(publish!.parentSpanContext?.spanId).toBe(offeredIn.spanId);
   });
 });
