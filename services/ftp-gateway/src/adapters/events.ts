@@ -1,7 +1,6 @@
 import type { EventDefinition, FerryEvent } from '@ferry/contracts';
-import { BufferedPublisher, publishEvent, type Bus } from '@ferry/bus';
+import { BufferedPublisher, type Bus } from '@ferry/bus';
 import type { ServiceRuntime } from '@ferry/service';
-import { context, type Context } from '@ferry/telemetry';
 import type { z } from 'zod';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -14,17 +13,12 @@ export interface EventSink {
 }
 
 /**
- * A BufferedPublisher whose events are published in the trace context they were
- * emitted in (the login's or the transfer's span), although the buffer's loop
- * runs outside it: the event's traceparent links it to the FTP command.
+ * A BufferedPublisher: each event is published in the trace context it was
+ * emitted in (the login's or the transfer's span; libs/bus keeps it), so the
+ * event's traceparent links it to the FTP command.
  */
 export function bufferedSink(runtime: Pick<ServiceRuntime, 'newEvent' | 'logger'>, bus: Bus, capacity: number, metrics: GatewayMetrics): EventSink {
-  const contexts = new WeakMap<FerryEvent, Context>();
-  const publisher = new BufferedPublisher(bus, {
-    capacity,
-    logger: runtime.logger,
-    publish: (event) => context.with(contexts.get(event) ?? context.active(), () => publishEvent(bus, event)),
-  });
+  const publisher = new BufferedPublisher(bus, { capacity, logger: runtime.logger });
   return {
     publisher,
     emit: (definition, data) => {
@@ -35,7 +29,6 @@ export function bufferedSink(runtime: Pick<ServiceRuntime, 'newEvent' | 'logger'
         runtime.logger.error({ err: error, type: definition.type, data }, 'event not built: it breaks its contract');
         return false;
       }
-      contexts.set(event, context.active());
       const offered = publisher.offer(event);
       if (!offered) {
         metrics.eventsRefused.inc();
