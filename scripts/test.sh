@@ -12,19 +12,20 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=${NX_SKIP_
 export PATH="$PWD/node_modules/.bin:$PATH:/usr/sbin:/sbin"
 failed_checks=0
 
-# One ESLint process for the whole workspace (type-aware rules load the TypeScript
-# program once instead of once per project); `nx run-many -t lint` does the same per project.
-echo "==> lint"
-if ! eslint libs services deploy tools bench/ftp; then
-  echo "==> lint FAILED (see above)"
-  failed_checks=$((failed_checks + 1))
-fi
 echo "==> typecheck and build of every project"
 if ! nx run-many -t typecheck build --parallel=2 --output-style=static; then
   echo "==> typecheck or build FAILED (see above)"
   failed_checks=$((failed_checks + 1))
 fi
 
+# One ESLint process for the whole workspace (type-aware rules load the TypeScript
+# program once instead of once per project); `nx run-many -t lint` does the same per project.
+# After an nx command: @nx/enforce-module-boundaries needs the project graph Nx caches.
+echo "==> lint"
+if ! eslint libs services deploy tools bench/ftp; then
+  echo "==> lint FAILED (see above)"
+  failed_checks=$((failed_checks + 1))
+fi
 echo "==> tests (unit and integration)"
 report=.vitest-results.json
 rm -f "$report"
