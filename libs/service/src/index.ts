@@ -2,3 +2,4 @@ export { runService, EX_UNAVAILABLE, type ProcessHooks, type RunningService } fr
 export { startHeartbeats, type HeartbeatSource } from './heartbeat.js';
 export type { ServiceDefinition, ServiceRuntime, StartedService } from './runtime.js';
 export { placeholderService } from './placeholder.js';
+export { bearerTokenChecker } from './bearer-token.js';

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { PasswordHash } from '@ferry/contracts';
 import { CredentialCache } from '../src/adapters/credential-cache.js';
 import { createPasswordHasher, parsePhc } from '../src/adapters/passwords.js';
-import { bearerTokenChecker } from '../src/http/admin-token.js';
 
 describe('scrypt password hashes', () => {
   it('are PHC strings with the configured parameters that the contract accepts', async () => {
@@ -92,15 +91,3 @@ describe('verified-credential cache', () => {
   });
 });
 
-describe('admin bearer token check', () => {
-  const check = bearerTokenChecker('x'.repeat(40));
-  it('accepts exactly the configured token', () => {
-    expect(check(`Bearer ${'x'.repeat(40)}`)).toBe(true);
-    expect(check(`bearer ${'x'.repeat(40)}`)).toBe(true);
-  });
-  it('refuses a missing, wrong, truncated or differently-schemed token', () => {
-    for (const header of [undefined, '', 'Bearer', `Bearer ${'x'.repeat(39)}`, `Bearer ${'x'.repeat(41)}`, `Basic ${'x'.repeat(40)}`, 'x'.repeat(40), `Bearer ${'y'.repeat(40)}`]) {
-      expect(check(header)).toBe(false);
-    }
-  });
-});

@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FerryError } from '@ferry/contracts';
+import { bearerTokenChecker } from '@ferry/service';
 import type { Logger } from '@ferry/telemetry';
 import { verifyActionToken } from '../domain/action-token.js';
 import { AlertmanagerPayload, incomingAlerts, payloadDedupKey } from '../domain/alertmanager.js';
@@ -58,9 +58,11 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.ou
 /** The relay's HTTP API, unstarted (tests use inject). */
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+  const adminTokenOk = bearerTokenChecker(deps.adminToken);
+  const webhookTokenOk = deps.webhookToken === undefined ? undefined : bearerTokenChecker(deps.webhookToken);
   app.setErrorHandler((error, _request, reply) => sendError(error, reply, deps.logger));
   app.post('/alertmanager', async (request) => {
-    if (deps.webhookToken !== undefined) requireBearer(request, deps.webhookToken);
+    if (webhookTokenOk !== undefined) requireBearer(request, webhookTokenOk);
     const payload = parseOr400(AlertmanagerPayload, request.body);
     const result = await guard(() => deps.engine.apply({ kind: 'alertmanager', dedupKey: payloadDedupKey(payload), alerts: incomingAlerts(payload) }));
     return { status: result.ok && result.duplicate === true ? 'duplicate' : 'accepted' };
@@ -69,7 +71,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   void app.register(
     (api, _options, done) => {
       api.addHook('onRequest', (request, _reply, next) => {
-        requireBearer(request, deps.adminToken);
+        requireBearer(request, adminTokenOk);
         next();
       });
       registerAdminRoutes(api, deps);
@@ -139,12 +141,8 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const sha = (value: string) => createHash('sha256').update(value).digest();
-
-function requireBearer(request: FastifyRequest, token: string): void {
-  const header = request.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-  if (!timingSafeEqual(sha(given), sha(token))) throw new RelayApiError('UNAUTHORIZED', 'a valid bearer token is required');
+function requireBearer(request: FastifyRequest, check: (authorization: string | undefined) => boolean): void {
+  if (!check(request.headers.authorization)) throw new RelayApiError('UNAUTHORIZED', 'a valid bearer token is required');
 }
 
 function sendError(error: unknown, reply: FastifyReply, logger: Logger): FastifyReply {

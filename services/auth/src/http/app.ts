@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { UserAdmin } from '../user-admin.js';
-import { bearerTokenChecker } from './admin-token.js';
+import { bearerTokenChecker } from '@ferry/service';
 import { sendError, type ErrorLogger } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { userRoutes } from './user-routes.js';

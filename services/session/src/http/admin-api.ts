@@ -5,7 +5,7 @@ import type { AccountThrottle, AddressBan } from '../adapters/ban-store.js';
 import type { KickResult } from '../adapters/kick.js';
 import { sessionView, type SessionRecord } from '../domain/sessions.js';
 import { InvalidRequestError, NotFoundError, UnauthorizedError } from '../errors.js';
-import { hasAdminToken } from './admin-auth.js';
+import { bearerTokenChecker } from '@ferry/service';
 import { sendError } from './errors.js';
 import { AccountParams, AddressParams, errorReplySchema, KickBody, openApi, SessionParams, SessionsQuery } from './schemas.js';
 
@@ -48,6 +48,7 @@ const errors = { 400: errorReplySchema, 401: errorReplySchema, 404: errorReplySc
 /** The session admin API, unstarted: main wires it and listens; tests use `app.inject()`. */
 export async function buildApp(deps: AdminApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  const adminToken = bearerTokenChecker(deps.adminToken);
   // Route schemas are documentation for /openapi.json; validation is zod's, in the handlers.
   app.setValidatorCompiler(() => () => true);
   await app.register(swagger, {
@@ -58,7 +59,7 @@ export async function buildApp(deps: AdminApiDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler((error, request, reply) => sendError(reply, error, (err) => deps.logger?.error({ err, method: request.method, url: request.url }, 'admin request failed')));
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.url === '/openapi.json' || hasAdminToken(request.headers.authorization, deps.adminToken)) return done();
+    if (request.routeOptions.url === '/openapi.json' || adminToken(request.headers.authorization)) return done();
     done(new UnauthorizedError());
   });
 

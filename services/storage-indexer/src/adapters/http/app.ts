@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { FerryError } from '@ferry/contracts';
 import type { Lag } from '../../domain/lag.js';
-import { bearerChecker } from './auth.js';
+import { bearerTokenChecker } from '@ferry/service';
 import { statusOf, UnauthorizedError } from './errors.js';
 import { registerRoutes } from './routes.js';
 
@@ -37,7 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  const authorized = bearerChecker(deps.queryToken);
+  const authorized = bearerTokenChecker(deps.queryToken);
   app.addHook('onRequest', (request, _reply, done) => {
     const allowed = PUBLIC_ROUTES.has(request.routeOptions.url ?? '') || authorized(request.headers.authorization);
     done(allowed ? undefined : new UnauthorizedError());

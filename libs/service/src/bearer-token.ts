@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
 /**
- * Checks `Authorization: Bearer <token>` in constant time: both sides are hashed
- * first, so neither the content nor the length of the expected token leaks.
+ * The check every Ferry HTTP API uses for `Authorization: Bearer <token>` (the
+ * scheme is case-insensitive, RFC 7235). Both sides are hashed first, so the
+ * comparison takes the same time whatever the length or content of what was sent.
  */
 export function bearerTokenChecker(expected: string): (authorization: string | undefined) => boolean {
   const want = digest(expected);
@@ -12,5 +15,3 @@ export function bearerTokenChecker(expected: string): (authorization: string | u
     return timingSafeEqual(want, given) && match !== null;
   };
 }
-
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
