@@ -7,122 +7,133 @@ import { getFreePorts } from '@ferry/testing';
 import { makeLocalFixtures, resetUploads, seedServerRoot } from './fixtures.js';
 import { measureLimits } from './limits.js';
 import type { FtpTarget } from './peers/peer.js';
+import { startFerry, type FerryPlatform } from './peers/ferry.js';
 import { startPureFtpd } from './peers/pure-ftpd.js';
 import { startVsftpd, type PeerOptions } from './peers/vsftpd.js';
 import { renderReport, type Row } from './report.js';
-import { aptInstall, ensureBenchUser, run } from './system.js';
+import { aptInstall, ensureBenchUsers, run } from './system.js';
 import type { Measurement, Workload } from './workloads/measure.js';
 import { bigRetr, bigStor, listing, smallRetr, smallStor } from './workloads/transfers.js';
-import { idleSessions, logins } from './workloads/sessions.js';
+import { distinctLogins, idleSessions, logins } from './workloads/sessions.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const workspace = new URL('../../../', import.meta.url).pathname;
+
+const FERRY_TARGETS = ['ferry', 'ferry+haproxy', 'ferry+tls'] as const;
+type FerryTarget = (typeof FERRY_TARGETS)[number];
+const isFerry = (name: string): name is FerryTarget => (FERRY_TARGETS as readonly string[]).includes(name);
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
-    servers: { type: 'string', default: 'vsftpd,pure-ftpd,vsftpd+tls,pure-ftpd+tls' },
+    servers: { type: 'string', default: 'vsftpd,pure-ftpd,ferry,ferry+haproxy,vsftpd+tls,pure-ftpd+tls,ferry+tls' },
     idle: { type: 'string' },
-    ferry: { type: 'string' },
-    'ferry-pid': { type: 'string' },
-    'ferry-root': { type: 'string' },
-    'ferry-name': { type: 'string', default: 'ferry' },
-    'ferry-tls': { type: 'boolean', default: false },
+    only: { type: 'string' },
     'no-limits': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
 
 if (process.getuid?.() !== 0) {
-  out('bench: run as root (the peers serve a local system account the harness creates)');
+  out('bench: run as root (the peers serve local system accounts the harness creates)');
   process.exit(64);
 }
 const runs = Number(values.runs);
 const quick = values.quick;
-const scale = { bigBytes: (quick ? 64 : 1024) * 2 ** 20, smallCount: quick ? 200 : 2000, listEntries: quick ? 1000 : 10_000, loginSeconds: quick ? 2 : 5 };
-const idleCounts = (values.idle ?? (quick ? '100' : '1000')).split(',').map(Number);
+const scale = { bigBytes: (quick ? 64 : 1024) * 2 ** 20, smallCount: quick ? 200 : 2000, listEntries: quick ? 1000 : 10_000, loginSeconds: quick ? 2 : 5, distinctPerRun: quick ? 16 : 100 };
+const idleCounts = (values.idle ?? (quick ? '100' : '1000,5000,10000')).split(',').map(Number);
+const maxIdle = Math.max(0, ...idleCounts);
 
 await aptInstall(['curl', 'openssl', 'libwrap0', 'libsodium23']);
 const scratch = existsSync('/dev/shm') ? '/dev/shm/ferry-bench' : '/tmp/ferry-bench';
 const cacheDir = join(workspace, 'bench', '.cache');
 await mkdir(cacheDir, { recursive: true });
 await mkdir(scratch, { recursive: true });
-const user = 'ferrybench';
-const password = randomBytes(18).toString('base64url');
+const selected = values.servers.split(',');
+// The transfer account first, then the accounts of the first-login workload: a fresh slice for every run
+// against every target (Ferry's targets share one platform, the peers share the system accounts).
+const firstLoginTargets = selected.filter((name) => !name.endsWith('+tls')).length;
+const userCount = 1 + runs * scale.distinctPerRun * Math.max(firstLoginTargets, 1);
+const users = Array.from({ length: userCount }, (_, i) => ({ user: i === 0 ? 'ferrybench' : `fb${String(i).padStart(5, '0')}`, password: randomBytes(18).toString('base64url') }));
 const home = join(scratch, 'home');
-await ensureBenchUser(user, home, password);
+await ensureBenchUsers(users, home);
 await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(scratch, 'key.pem'), '-out', join(scratch, 'cert.pem')]);
 const tls = { cert: join(scratch, 'cert.pem'), key: join(scratch, 'key.pem') };
 const fixtures = await makeLocalFixtures(join(scratch, 'local'), scale.bigBytes, scale.smallCount);
 const names = { bigRemote: 'big.bin', bigLocal: fixtures.bigLocal, bigBytes: scale.bigBytes, smallLocalDir: fixtures.smallLocalDir, smallCount: scale.smallCount, parallel: 8 };
 
-const workloads: Workload[] = [
+const allWorkloads: Workload[] = [
   bigRetr(names),
   bigStor(names),
   smallStor(names),
   smallRetr(names, join(scratch, 'downloads')),
   logins(8, scale.loginSeconds),
+  distinctLogins(8, scale.distinctPerRun),
   listing('LIST', scale.listEntries),
   listing('MLSD', scale.listEntries),
   ...idleCounts.map((n) => idleSessions(n)),
 ];
+// `--only big,small` keeps the workloads whose name contains one of the words.
+const only = values.only?.split(',').map((word) => word.trim().toLowerCase());
+const workloads = only ? allWorkloads.filter((w) => only.some((word) => w.name.toLowerCase().includes(word))) : allWorkloads;
+// FTPS changes the cost of moving bytes and of the handshake; idle sessions and first logins are measured in plain FTP only.
+const appliesTo = (workload: Workload, target: string) => !(target.endsWith('+tls') && (workload.name.includes('idle') || workload.name.includes('first logins')));
 
-type Starter = () => Promise<FtpTarget>;
 const peer = async (withTls: boolean): Promise<PeerOptions> => {
   const [port, low] = await getFreePorts(2);
-  return { cacheDir, workDir: scratch, port: port!, passive: [20_000 + (low! % 20_000), 20_000 + (low! % 20_000) + 200], user, password, home, ...(withTls ? { tls } : {}) };
+  return { cacheDir, workDir: scratch, port: port!, passive: [20_000 + (low! % 12_000), 20_000 + (low! % 12_000) + 200], users, home, ...(withTls ? { tls } : {}) };
 };
-const peerNames = new Set(['vsftpd', 'pure-ftpd', 'vsftpd+tls', 'pure-ftpd+tls']);
-const starters = new Map<string, Starter>([
+let ferry: Promise<FerryPlatform> | undefined;
+const ferryTarget = async (name: FerryTarget): Promise<FtpTarget> => {
+    const ferryFirstLoginTargets = selected.filter((target) => isFerry(target) && !target.endsWith('+tls')).length;
+  ferry ??= startFerry({ workspace, workDir: scratch, tls, users: 1 + runs * scale.distinctPerRun * Math.max(ferryFirstLoginTargets, 1), maxSessions: maxIdle + 100 });
+  const platform = await ferry;
+  return { ferry: platform.direct, 'ferry+haproxy': platform.viaHaproxy, 'ferry+tls': platform.directTls }[name];
+};
+const starters = new Map<string, () => Promise<FtpTarget>>([
   ['vsftpd', async () => startVsftpd(await peer(false))],
   ['pure-ftpd', async () => startPureFtpd(await peer(false))],
   ['vsftpd+tls', async () => startVsftpd(await peer(true))],
   ['pure-ftpd+tls', async () => startPureFtpd(await peer(true))],
+  ...FERRY_TARGETS.map((name) => [name, () => ferryTarget(name)] as const),
 ]);
-if (values.ferry) {
-  const url = new URL(values.ferry);
-  if (!values['ferry-pid'] || !values['ferry-root']) throw new Error('--ferry needs --ferry-pid (the gateway process) and --ferry-root (the user home on disk)');
-  const target: FtpTarget = {
-    name: values['ferry-name'],
-    host: url.hostname,
-    port: Number(url.port || 21),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    root: values['ferry-root'],
-    pid: Number(values['ferry-pid']),
-    tls: values['ferry-tls'],
-    stop: () => Promise.resolve(),
-  };
-  starters.set(target.name, () => Promise.resolve(target));
+const unknown = selected.filter((name) => !starters.has(name));
+if (unknown.length > 0) {
+  out(`bench: unknown server(s) ${unknown.join(', ')}; known: ${[...starters.keys()].join(', ')}`);
+  process.exit(64);
 }
-const selected = [...values.servers.split(','), ...(values.ferry ? [values['ferry-name']] : [])].filter((name) => starters.has(name));
 
 const rows: Row[] = workloads.map((workload) => ({ workload, results: new Map<string, Measurement[]>() }));
-for (const name of selected) {
-  const target = await starters.get(name)!();
-  out(`== ${name} (pid ${target.pid}, port ${target.port})`);
-  // The peers serve the bench account (files must be its own); Ferry's gateway writes as itself.
-  const owner = peerNames.has(name) ? user : undefined;
-  await seedServerRoot(target.root, fixtures, scale.listEntries, owner);
-  try {
-    for (const row of rows) {
-      const results: Measurement[] = [];
-      for (let i = 0; i < runs; i++) {
-        await resetUploads(target.root, join(scratch, 'downloads'), owner);
-        try {
-          results.push(await row.workload.run(target));
-        } catch (error) {
-          out(`   ${row.workload.name}: failed: ${(error as Error).message}`);
-          break;
+try {
+  for (const name of selected) {
+    const target = await starters.get(name)!();
+    out(`== ${name} (${target.processes.map((p) => `${p.label} ${p.pid}`).join(', ')}; port ${target.port})`);
+    // The peers serve the bench account (files must be its own); Ferry's gateway writes as itself.
+    const owner = isFerry(name) ? undefined : users[0]!.user;
+    await seedServerRoot(target.root, fixtures, scale.listEntries, owner);
+    try {
+      for (const row of rows.filter((r) => appliesTo(r.workload, name))) {
+        const results: Measurement[] = [];
+        for (let i = 0; i < runs; i++) {
+          await resetUploads(target.root, join(scratch, 'downloads'), owner);
+          try {
+            results.push(await row.workload.run(target));
+          } catch (error) {
+            out(`   ${row.workload.name}: failed: ${(error as Error).message}`);
+            break;
+          }
         }
+        row.results.set(name, results);
+        const cpu = (r: Measurement) => Object.entries(r.cpuByProcess ?? {}).map(([label, s]) => `${label} ${s.toFixed(2)}`).join(' ');
+        out(`   ${row.workload.name}: ${results.map((r) => `${r.value.toFixed(1)} ${row.workload.unit} [CPU s: ${cpu(r)}; client ${r.clientCpuS.toFixed(2)}]`).join(' | ')}`);
       }
-      row.results.set(name, results);
-      out(`   ${row.workload.name}: ${results.map((r) => r.value.toFixed(1)).join(', ')} ${row.workload.unit}`);
+    } finally {
+      await target.stop();
     }
-  } finally {
-    await target.stop();
   }
+} finally {
+  await (await ferry?.catch(() => undefined))?.stop();
 }
 
 const limits = values['no-limits'] ? undefined : await measureLimits(scratch);

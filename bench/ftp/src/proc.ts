@@ -36,9 +36,22 @@ export async function processTree(root: number): Promise<ProcStat[]> {
   return tree;
 }
 
-/** CPU seconds used so far by a server and everything it forked (vsftpd forks per session). */
-export async function treeCpuSeconds(root: number): Promise<number> {
-  return (await processTree(root)).reduce((sum, s) => sum + s.ticks, 0) / CLOCK_TICKS;
+/** CPU seconds used so far by servers and everything they forked (vsftpd forks per session). */
+export async function treesCpuSeconds(roots: readonly number[]): Promise<number> {
+  const trees = await Promise.all(roots.map((root) => processTree(root)));
+  return trees.flat().reduce((sum, s) => sum + s.ticks, 0) / CLOCK_TICKS;
+}
+
+/** The pids of `parent`'s direct children whose command name is one of `names`. */
+export async function childPidsNamed(parent: number, names: readonly string[]): Promise<number[]> {
+  const tree = await processTree(parent);
+  const found: number[] = [];
+  for (const { pid, ppid } of tree) {
+    if (ppid !== parent) continue;
+    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+    if (names.includes(comm)) found.push(pid);
+  }
+  return found;
 }
 
 /** Proportional set size of a process tree in KiB: shared pages split between sharers, so forks are not counted twice. */

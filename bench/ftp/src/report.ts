@@ -15,7 +15,8 @@ function cell(workload: Workload, runs: readonly Measurement[]): string {
   const value = median(runs.map((r) => r.value));
   const cpu = median(runs.map((r) => r.serverCpuS));
   const client = median(runs.map((r) => r.clientCpuS));
-  const per = workload.cpuPer ? `; ${fmt(cpu / workload.cpuPer.units(value, 1) * (workload.cpuPer.label.includes('ms') ? 1000 : 1))} ${workload.cpuPer.label}` : '';
+  const perUnit = workload.cpuPer ? median(runs.map((r) => (r.work ? (r.serverCpuS / r.work) * workload.cpuPer!.scale : Number.NaN))) : Number.NaN;
+  const per = workload.cpuPer ? `; ${fmt(perUnit)} ${workload.cpuPer.label}` : '';
   return `${fmt(value)} (server ${fmt(cpu)} s${per}; client ${fmt(client)} s)`;
 }
 

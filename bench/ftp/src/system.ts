@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Credentials } from './peers/peer.js';
 
 export const run = promisify(execFile);
 
@@ -48,17 +49,22 @@ export async function aptInstall(packages: readonly string[]): Promise<void> {
   });
 }
 
-/** The local system user the peers serve (they authenticate real accounts); a fresh random password each run. */
-export async function ensureBenchUser(name: string, home: string, password: string): Promise<void> {
-  const known = await run('id', ['-u', name]).then(
-    () => true,
-    () => false,
-  );
-  if (!known) await run('useradd', ['--home-dir', home, '--create-home', '--shell', '/bin/bash', name]);
+/**
+ * The local system accounts the peers serve (they authenticate real accounts), all sharing
+ * `home`, which the first owns; a fresh random password each run.
+ */
+export async function ensureBenchUsers(users: readonly Credentials[], home: string): Promise<void> {
   await mkdir(home, { recursive: true });
-  await run('chown', ['-R', `${name}:${name}`, home]);
+  for (const [i, { user }] of users.entries()) {
+    const known = await run('id', ['-u', user]).then(
+      () => true,
+      () => false,
+    );
+    if (!known) await run('useradd', ['--home-dir', home, ...(i === 0 ? ['--create-home'] : ['--no-create-home']), '--shell', '/bin/bash', user]);
+  }
+  await run('chown', ['-R', `${users[0]!.user}:${users[0]!.user}`, home]);
   await new Promise<void>((resolve, reject) => {
     const child = execFile('chpasswd', (error) => (error ? reject(new Error(`chpasswd failed: ${error.message}`)) : resolve()));
-    child.stdin?.end(`${name}:${password}\n`);
+    child.stdin?.end(users.map(({ user, password }) => `${user}:${password}\n`).join(''));
   });
 }

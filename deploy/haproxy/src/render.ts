@@ -73,7 +73,9 @@ export function renderHaproxyConfig(gateways: readonly GatewayEntry[], settings:
     '  tcp-check expect rstring ^221',
     ...gateways.map(
       (g) =>
-        `  server ${g.id} ${g.address}:${g.controlPort} send-proxy-v2 check check-send-proxy inter 2s fall 2 rise 2 agent-check agent-port ${g.agentPort} agent-inter 2s${resolve}`,
+        // weight 100: the agent answers a percentage of it ("up 60%"); of HAProxy's default weight 1,
+        // any percentage below 100 rounds to 0 and the gateway would get no sessions at all.
+        `  server ${g.id} ${g.address}:${g.controlPort} weight 100 send-proxy-v2 check check-send-proxy inter 2s fall 2 rise 2 agent-check agent-port ${g.agentPort} agent-inter 2s${resolve}`,
     ),
     ...gateways.flatMap((g) => [
       '',
@@ -82,7 +84,8 @@ export function renderHaproxyConfig(gateways: readonly GatewayEntry[], settings:
       `  default_backend ftp_passive_${g.id}`,
       '',
       `backend ftp_passive_${g.id}`,
-      `  server ${g.id} ${g.address} send-proxy-v2 track ftp_gateways/${g.id}${resolve}`,
+      // No `track`: a tracking server inherits the control server's drain, which would refuse the data connections of sessions still running on a draining gateway.
+      `  server ${g.id} ${g.address} send-proxy-v2${resolve}`,
     ]),
     '',
     'frontend stats',

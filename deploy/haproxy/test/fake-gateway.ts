@@ -40,7 +40,7 @@ function listen(server: Server, host: string, port: number): Promise<Server> {
 /**
  * A stand-in for an FTP gateway, enough to test the balancer: it expects PROXY v2
  * on every connection, greets with 220 on its control port, answers QUIT with 221,
- * names itself on its passive port, and answers HAProxy's agent check.
+ * names itself on its passive port, and answers HAProxy's agent check ("up 100%" unless told otherwise).
  */
 export async function startFakeGateway(name: string, host: string, ports: { control: number; passive: number; agent: number }) {
   const seen: ProxyV2Header[] = [];
@@ -64,13 +64,16 @@ export async function startFakeGateway(name: string, host: string, ports: { cont
       socket.end(`data from ${name}\n`);
     }, () => socket.destroy());
   });
+  let agentReply = 'up 100%\n';
   const agent = createServer((socket) => {
     socket.on('error', () => undefined);
-    socket.end('up 100%\n');
+    socket.end(agentReply);
   });
   const servers = await Promise.all([listen(control, host, ports.control), listen(passive, host, ports.passive), listen(agent, host, ports.agent)]);
   return {
     seen,
+    /** What the agent check answers from now on, as a gateway does when its load changes. */
+    setAgentReply: (reply: string) => (agentReply = reply),
     close: () => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))),
   };
 }

@@ -36,15 +36,15 @@ describe('the generated configuration', () => {
     expect(config).toContain('balance leastconn');
     expect(config).toContain('tcp-check expect rstring ^220');
     expect(config).toContain('tcp-check send "QUIT\\r\\n"');
-    expect(config).toMatch(/server gw-1 10\.0\.0\.11:2121 send-proxy-v2 check .*agent-check agent-port 9301/);
-    expect(config).toMatch(/server gw-2 10\.0\.0\.12:2121 send-proxy-v2 check /);
+    expect(config).toMatch(/server gw-1 10\.0\.0\.11:2121 weight 100 send-proxy-v2 check .*agent-check agent-port 9301/);
+    expect(config).toMatch(/server gw-2 10\.0\.0\.12:2121 weight 100 send-proxy-v2 check /);
   });
 
   it('binds each passive range once and sends it to its own gateway only, on the port the client used', () => {
     expect(config.match(/bind 0\.0\.0\.0:30000-30099/g)).toHaveLength(1);
     expect(config.match(/bind 0\.0\.0\.0:30100-30199/g)).toHaveLength(1);
-    expect(config).toMatch(/backend ftp_passive_gw-1\n {2}server gw-1 10\.0\.0\.11 send-proxy-v2 track ftp_gateways\/gw-1\n/);
-    expect(config).toMatch(/backend ftp_passive_gw-2\n {2}server gw-2 10\.0\.0\.12 send-proxy-v2 track ftp_gateways\/gw-2\n/);
+    expect(config).toMatch(/backend ftp_passive_gw-1\n {2}server gw-1 10\.0\.0\.11 send-proxy-v2\n/);
+    expect(config).toMatch(/backend ftp_passive_gw-2\n {2}server gw-2 10\.0\.0\.12 send-proxy-v2\n/);
     expect(config).not.toMatch(/stick/);
   });
 

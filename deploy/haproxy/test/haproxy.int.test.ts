@@ -21,6 +21,17 @@ function exchange(port: number, until: RegExp): Promise<string> {
   });
 }
 
+/** The stats page's rows of the control backend's gateways, by column name. */
+async function gatewayStats(): Promise<Array<Record<string, string>>> {
+  const auth = `Basic ${Buffer.from('ops:test-only-stats-password').toString('base64')}`;
+  const csv = await (await fetch(`http://127.0.0.1:${ports[1]}/;csv`, { headers: { authorization: auth } })).text();
+  const [header, ...rows] = csv.trim().split('\n');
+  const columns = header!.replace(/^# /, '').split(',');
+  return rows
+    .map((row) => Object.fromEntries(row.split(',').map((value, i) => [columns[i], value])) as Record<string, string>)
+    .filter((row) => row.pxname === 'ftp_gateways' && row.svname?.startsWith('gw-'));
+}
+
 let haproxy: HaproxyHandle;
 let gateways: Array<Awaited<ReturnType<typeof startFakeGateway>>>;
 let ports: number[];
@@ -71,17 +82,23 @@ describe('HAProxy with the generated configuration', () => {
   });
 
   it('marks both gateways up through the FTP health check (PROXY header, 220, QUIT, 221) and the agent check', async () => {
-    const auth = `Basic ${Buffer.from('ops:test-only-stats-password').toString('base64')}`;
-    const states = async () => {
-      const csv = await (await fetch(`http://127.0.0.1:${ports[1]}/;csv`, { headers: { authorization: auth } })).text();
-      const [header, ...rows] = csv.trim().split('\n');
-      const columns = header!.replace(/^# /, '').split(',');
-      return rows
-        .map((row) => Object.fromEntries(row.split(',').map((value, i) => [columns[i], value])) as Record<string, string>)
-        .filter((row) => row.pxname === 'ftp_gateways' && row.svname?.startsWith('gw-'))
-        .map((row) => `${row.svname} ${row.status} ${row.check_status}`);
-    };
+    const states = async () => (await gatewayStats()).map((row) => `${row.svname} ${row.status} ${row.check_status}`);
     await pollUntil('both gateways checked up', 20_000, async () => (await states()).filter((s) => / UP L7OK$/.test(s)).length === 2);
+  });
+
+  it('keeps sending sessions to gateways whose agent lowers their weight (a loaded gateway is not an absent one)', async () => {
+    // With HAProxy's default server weight of 1, "up 60%" rounds to a weight of 0: every
+    // connection was refused as soon as a gateway had a few sessions (found by the benchmarks).
+    gateways[0]!.setAgentReply('up 60%\n');
+    gateways[1]!.setAgentReply('up 1%\n');
+    try {
+      const weights = async () => (await gatewayStats()).map((row) => row.weight);
+      await pollUntil('HAProxy to apply the agents\' weights', 15_000, async () => (await weights()).join(' ') === '60 1');
+      const greetings = await Promise.all(Array.from({ length: 20 }, () => exchange(ports[0]!, /^220 .*\r\n/)));
+      expect(greetings.filter((g) => /^220 gw-\d/.test(g))).toHaveLength(20);
+    } finally {
+      gateways.forEach((g) => g.setAgentReply('up 100%\n'));
+    }
   });
 
   it('serves the stats page only with the credentials from the environment', async () => {

@@ -36,10 +36,11 @@ type LoginRequest = z.infer<(typeof AuthLogin)['request']>;
  * say which check failed; nor does the reply. The reason goes to the event only.
  */
 export function loginHandler(deps: LoginDeps): (request: LoginRequest) => Promise<RpcReply<typeof AuthLogin>> {
+  const verifying = new Map<string, Promise<boolean>>();
   return async (request) => {
     if (!deps.projection.caughtUp) throw new AuthNotReadyError();
     const state = Username.safeParse(request.username).success ? deps.projection.stateOf(request.username) : initialState();
-    const { matches, cached } = await checkPassword(deps, state, request);
+    const { matches, cached } = await checkPassword(deps, verifying, state, request);
     const verdict = judgeLogin({ state, passwordMatches: matches, addressAllowed: addressAllowed(state, request.clientIp) });
     const ref = { username: request.username, clientIp: request.clientIp, gateway: request.gateway, sessionId: request.sessionId };
     const event =
@@ -52,14 +53,26 @@ export function loginHandler(deps: LoginDeps): (request: LoginRequest) => Promis
   };
 }
 
-async function checkPassword(deps: LoginDeps, state: UserState, request: LoginRequest): Promise<{ matches: boolean; cached: boolean }> {
+/**
+ * Logins of one user with one password that arrive while its hash is being verified share
+ * that verification (single flight): a script opening 8 sessions at once pays one scrypt, not 8.
+ * Keyed by the cache's HMAC, so no password is held as a key; a different password shares nothing.
+ */
+async function checkPassword(deps: LoginDeps, verifying: Map<string, Promise<boolean>>, state: UserState, request: LoginRequest): Promise<{ matches: boolean; cached: boolean }> {
   if (state.kind !== 'present') {
     await deps.hasher.verify(request.password, deps.hasher.dummyHash);
     return { matches: false, cached: false };
   }
-  if (deps.cache.has(state.user.username, request.password)) return { matches: true, cached: true };
-  const matches = await deps.hasher.verify(request.password, state.user.passwordHash);
-  if (matches) deps.cache.remember(state.user.username, request.password);
+  const { username, passwordHash } = state.user;
+  if (deps.cache.has(username, request.password)) return { matches: true, cached: true };
+  const key = `${passwordHash}\0${deps.cache.digest(username, request.password)}`;
+  let verification = verifying.get(key);
+  if (verification === undefined) {
+    verification = deps.hasher.verify(request.password, passwordHash).finally(() => verifying.delete(key));
+    verifying.set(key, verification);
+  }
+  const matches = await verification;
+  if (matches) deps.cache.remember(username, request.password);
   return { matches, cached: false };
 }
 

@@ -167,6 +167,25 @@ describe('catching up', () => {
     await projection.stop();
   });
 
+  it('verifies a password once for logins of one user that arrive together (single flight), and a wrong one apart', async () => {
+    const projection = new UserProjection(bus);
+    await projection.start();
+    await projection.waitUntilCaughtUp();
+    const real = await createPasswordHasher({ logN: 4, r: 8, p: 1 });
+    let verifications = 0;
+    const hasher = { hash: (password: string) => real.hash(password), dummyHash: real.dummyHash, verify: (password: string, hash: string) => (verifications++, real.verify(password, hash)) };
+    // The cache is off: only the single flight can spare the hashes.
+    const handler = loginHandler({ runtime: auth.running.runtime, projection, hasher, cache: new CredentialCache({ ttlMs: 0 }), publish: () => true });
+    const attempt = (password: string, i: number) => handler({ username: 'alice', password, clientIp: '192.0.2.1', gateway: 'gw-1', sessionId: `s-flight-${password.length}-${i}` });
+    const together = await Promise.all([...Array.from({ length: 8 }, (_, i) => attempt(PASSWORD, i)), attempt(`${PASSWORD}!`, 0)]);
+    expect(together.map((reply) => reply.outcome)).toEqual([...Array<string>(8).fill('accepted'), 'refused']);
+    expect(verifications).toBe(2);
+    // Once settled, nothing is shared any more: the next login verifies again.
+    await attempt(PASSWORD, 9);
+    expect(verifications).toBe(3);
+    await projection.stop();
+  });
+
   it('refuses to answer a login whose event cannot be queued, with a retryable AUTH_UNAVAILABLE', async () => {
     const projection = new UserProjection(bus);
     await projection.start();

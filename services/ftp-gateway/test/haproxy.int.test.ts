@@ -54,7 +54,7 @@ beforeAll(async () => {
       '  tcp-check expect rstring ^220',
       '  tcp-check send "QUIT\\r\\n"',
       '  tcp-check expect rstring ^221',
-      `  server gw1 127.0.0.2:${port} send-proxy-v2 check check-send-proxy inter 200ms fall 1 rise 1 agent-check agent-port ${agent} agent-inter 500ms`,
+      `  server gw1 127.0.0.2:${port} weight 100 send-proxy-v2 check check-send-proxy inter 200ms fall 1 rise 1 agent-check agent-port ${agent} agent-inter 500ms`,
       'frontend gw1-passive',
       `  bind 127.0.0.1:${passive}`,
       '  default_backend gw1-passive',

@@ -19,5 +19,5 @@ export async function startPureFtpd(options: PeerOptions): Promise<FtpTarget> {
     ...(options.tls ? ['-Y', '1', '-2', `${options.tls.cert},${options.tls.key}`] : ['-Y', '0']),
   ];
   const child = await launchPeer(binary, args, options.port, 'pure-ftpd');
-  return { name: options.tls ? 'pure-ftpd+tls' : 'pure-ftpd', host: '127.0.0.1', port: options.port, user: options.user, password: options.password, root: options.home, pid: child.pid!, tls: Boolean(options.tls), stop: () => stopProcess(child) };
+  return { name: options.tls ? 'pure-ftpd+tls' : 'pure-ftpd', host: '127.0.0.1', port: options.port, user: options.users[0]!.user, password: options.users[0]!.password, users: options.users, root: options.home, processes: [{ label: 'pure-ftpd', pid: child.pid! }], memoryPid: child.pid!, tls: Boolean(options.tls), stop: () => stopProcess(child) };
 }

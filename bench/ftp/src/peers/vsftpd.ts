@@ -1,15 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { debianBinary } from '../system.js';
-import { launchPeer, stopProcess, type FtpTarget } from './peer.js';
+import { launchPeer, stopProcess, type Credentials, type FtpTarget } from './peer.js';
 
 export interface PeerOptions {
   readonly cacheDir: string;
   readonly workDir: string;
   readonly port: number;
   readonly passive: readonly [number, number];
-  readonly user: string;
-  readonly password: string;
+  /** System accounts sharing `home`; the first owns it. */
+  readonly users: readonly Credentials[];
   readonly home: string;
   readonly tls?: { readonly cert: string; readonly key: string };
 }
@@ -52,5 +52,5 @@ export async function startVsftpd(options: PeerOptions): Promise<FtpTarget> {
   const config = join(options.workDir, `vsftpd-${options.port}.conf`);
   await writeFile(config, `${lines.join('\n')}\n`);
   const child = await launchPeer(binary, [config], options.port, 'vsftpd');
-  return { name: options.tls ? 'vsftpd+tls' : 'vsftpd', host: '127.0.0.1', port: options.port, user: options.user, password: options.password, root: options.home, pid: child.pid!, tls: Boolean(options.tls), stop: () => stopProcess(child) };
+  return { name: options.tls ? 'vsftpd+tls' : 'vsftpd', host: '127.0.0.1', port: options.port, user: options.users[0]!.user, password: options.users[0]!.password, users: options.users, root: options.home, processes: [{ label: 'vsftpd', pid: child.pid! }], memoryPid: child.pid!, tls: Boolean(options.tls), stop: () => stopProcess(child) };
 }

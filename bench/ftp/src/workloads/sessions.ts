@@ -4,13 +4,13 @@ import type { FtpTarget } from '../peers/peer.js';
 import { treePssKiB } from '../proc.js';
 import { measured, type Workload } from './measure.js';
 
-/** Full login cycles (connect, 220, USER, PASS, 230, QUIT) by `clients` concurrent clients for `seconds`. */
+/** Full login cycles (connect, 220, USER, PASS, 230, QUIT) by `clients` concurrent clients for `seconds`, all as the same user. */
 export function logins(clients: number, seconds: number): Workload {
   return {
     name: `login cycles, ${clients} clients (same user)`,
     unit: 'logins/s',
     higherIsBetter: true,
-    cpuPer: { label: 'server CPU ms/login', units: (value, elapsed) => (value * elapsed) / 1000 },
+    cpuPer: { label: 'server CPU ms/login', scale: 1000 },
     run: async (target: FtpTarget) => {
       let count = 0;
       const m = await measured(target, async () => {
@@ -27,7 +27,44 @@ export function logins(clients: number, seconds: number): Workload {
         );
         return count;
       });
-      return { ...m, value: count / m.elapsedS };
+      return { ...m, value: count / m.elapsedS, work: count };
+    },
+  };
+}
+
+/**
+ * First logins: `perRun` distinct users, each logging in once, by `clients` concurrent clients.
+ * Every run takes users no earlier run (against any target sharing the accounts) has used, so no server has them cached (Ferry's
+ * verified-credential cache, the kernel's page cache of /etc/shadow aside): each login pays the full password hash.
+ */
+export function distinctLogins(clients: number, perRun: number): Workload {
+  // Keyed by the account list: Ferry's three targets share one platform (and one credential cache).
+  const slicesTaken = new WeakMap<readonly unknown[], number>();
+  return {
+    name: `first logins of ${perRun} distinct users, ${clients} clients`,
+    unit: 'logins/s',
+    higherIsBetter: true,
+    cpuPer: { label: 'server CPU ms/login', scale: 1000 },
+    run: async (target: FtpTarget) => {
+      const runIndex = slicesTaken.get(target.users) ?? 0;
+      slicesTaken.set(target.users, runIndex + 1);
+      // users[0] is the transfer account, already logged in by other workloads.
+      const pool = target.users.slice(1 + runIndex * perRun, 1 + (runIndex + 1) * perRun);
+      if (pool.length < perRun) throw new Error(`${target.name} has ${target.users.length} accounts; slice ${runIndex + 1} needs ${perRun} unused ones`);
+      let next = 0;
+      const m = await measured(target, async () => {
+        await Promise.all(
+          Array.from({ length: clients }, async () => {
+            for (let i = next++; i < pool.length; i = next++) {
+              const ftp = await RawFtp.open(target.host, target.port);
+              await ftp.login(pool[i]!.user, pool[i]!.password);
+              await ftp.quit();
+            }
+          }),
+        );
+        return pool.length;
+      });
+      return { ...m, value: pool.length / m.elapsedS, work: pool.length };
     },
   };
 }
@@ -44,11 +81,14 @@ export function idleSessions(count: number): Workload {
         const m = await measured(target, async () => {
           for (let i = 0; i < count; i += 100) {
             const batch = await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => RawFtp.open(target.host, target.port)));
-            await Promise.all(batch.map((ftp) => ftp.login(target.user, target.password)));
+            await Promise.all(batch.map((ftp, j) => {
+              const { user, password } = target.users[(i + j) % target.users.length]!;
+              return ftp.login(user, password);
+            }));
             open.push(...batch);
           }
           await sleep(1_000);
-          return (await treePssKiB(target.pid)) / 1024;
+          return (await treePssKiB(target.memoryPid)) / 1024;
         });
         return m;
       } finally {

@@ -20,13 +20,13 @@ export function bigRetr(f: FixtureNames): Workload {
     name: `${f.bigBytes / 2 ** 20} MiB RETR`,
     unit: 'MB/s',
     higherIsBetter: true,
-    cpuPer: { label: 'server CPU s/GiB', units: () => f.bigBytes / 2 ** 30 },
+    cpuPer: { label: 'server CPU s/GiB', scale: 1 },
     run: async (target: FtpTarget) => {
       const m = await measured(target, async () => {
         await curl([...curlTls(target), '-o', '/dev/null', ftpUrl(target, `/${f.bigRemote}`)]);
         return f.bigBytes;
       });
-      return { ...m, value: f.bigBytes / 1e6 / m.elapsedS };
+      return { ...m, value: f.bigBytes / 1e6 / m.elapsedS, work: f.bigBytes / 2 ** 30 };
     },
   };
 }
@@ -36,13 +36,13 @@ export function bigStor(f: FixtureNames): Workload {
     name: `${f.bigBytes / 2 ** 20} MiB STOR`,
     unit: 'MB/s',
     higherIsBetter: true,
-    cpuPer: { label: 'server CPU s/GiB', units: () => f.bigBytes / 2 ** 30 },
+    cpuPer: { label: 'server CPU s/GiB', scale: 1 },
     run: async (target: FtpTarget) => {
       const m = await measured(target, async () => {
         await curl([...curlTls(target), '-T', f.bigLocal, ftpUrl(target, '/up/big-upload.bin')]);
         return f.bigBytes;
       });
-      return { ...m, value: f.bigBytes / 1e6 / m.elapsedS };
+      return { ...m, value: f.bigBytes / 1e6 / m.elapsedS, work: f.bigBytes / 2 ** 30 };
     },
   };
 }
@@ -60,7 +60,7 @@ export function smallStor(f: FixtureNames): Workload {
     name: `${f.smallCount} × 64 KiB STOR, ${f.parallel} sessions`,
     unit: 'files/s',
     higherIsBetter: true,
-    cpuPer: { label: 'server CPU ms/file', units: () => f.smallCount / 1000 },
+    cpuPer: { label: 'server CPU ms/file', scale: 1000 },
     run: async (target: FtpTarget) => {
       const m = await measured(target, async () => {
         await Promise.all(
@@ -71,7 +71,7 @@ export function smallStor(f: FixtureNames): Workload {
         );
         return f.smallCount;
       });
-      return { ...m, value: f.smallCount / m.elapsedS };
+      return { ...m, value: f.smallCount / m.elapsedS, work: f.smallCount };
     },
   };
 }
@@ -81,7 +81,7 @@ export function smallRetr(f: FixtureNames, downloadDir: string): Workload {
     name: `${f.smallCount} × 64 KiB RETR, ${f.parallel} sessions`,
     unit: 'files/s',
     higherIsBetter: true,
-    cpuPer: { label: 'server CPU ms/file', units: () => f.smallCount / 1000 },
+    cpuPer: { label: 'server CPU ms/file', scale: 1000 },
     run: async (target: FtpTarget) => {
       const m = await measured(target, async () => {
         await Promise.all(
@@ -91,7 +91,7 @@ export function smallRetr(f: FixtureNames, downloadDir: string): Workload {
         );
         return f.smallCount;
       });
-      return { ...m, value: f.smallCount / m.elapsedS };
+      return { ...m, value: f.smallCount / m.elapsedS, work: f.smallCount };
     },
   };
 }

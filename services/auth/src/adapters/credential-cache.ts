@@ -67,7 +67,8 @@ export class CredentialCache {
     return this.size;
   }
 
-  private digest(username: string, password: string): string {
+  /** The HMAC that stands for a name and password (never the password itself): for keying work on them. */
+  digest(username: string, password: string): string {
     return createHmac('sha256', this.key).update(username).update('\0').update(password).digest('base64');
   }
 }

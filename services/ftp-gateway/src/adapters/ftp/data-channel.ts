@@ -31,6 +31,8 @@ export async function openPassive(ports: PassivePorts, clientIp: string, setting
   server.on('connection', (socket: Socket) => void admit(socket));
   const admit = async (socket: Socket) => {
     socket.on('error', () => undefined);
+    // The last short segment of a file must not wait for an ACK (Nagle) before the FIN.
+    socket.setNoDelay(true);
     if (accepted !== undefined) return refuse(socket, 'second_connection');
     const client = await readClientAddress(socket, settings.trustedProxies, settings.timeoutMs);
     if (!client.ok) return refuse(socket, 'bad_proxy_header');
@@ -70,7 +72,7 @@ export function activeChannel(host: string, port: number, settings: DataSettings
   return {
     mode: 'active',
     open: async (tls) => {
-      const connecting = tcpConnect({ host, port });
+      const connecting = tcpConnect({ host, port, noDelay: true });
       socket = connecting;
       connecting.on('error', () => undefined);
       await waitFor(
