@@ -11,7 +11,9 @@ create   writes every message of FERRY_USERS, FERRY_ACTIVITY and FERRY_ALERTS (N
          tar.gz, plus manifest.json, into DIR (which must be new or empty).
 restore  re-creates the streams and re-publishes every message in order into an
          EMPTY deployment, verifies the counts, and unpacks the storage root into an
-         empty folder. Services then rebuild their state by replay.
+         empty folder. Run it before the services start: they then
+         rebuild their state by replay (the local stack: npm start --
+         --data-dir NEW --restore-from DIR).
 
 --nats defaults to $NATS_URL, else nats://127.0.0.1:4222; --storage defaults to
 $FERRY_STORAGE_ROOT when set.
@@ -44,7 +46,7 @@ try {
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new BackupError(`--replicas must be 1 to 5, got ${values.replicas}`);
       const manifest = await restoreBackup(bus, { from: values.from, replicas, ...(storageRoot ? { storageRoot } : {}) });
       for (const [name, entry] of Object.entries(manifest.streams)) out(`${name}: ${entry.messages} messages restored`);
-      out('restore complete: start (or restart) the services so they rebuild their state by replay');
+      out('restore complete: start the services now; they rebuild their state by replay');
     }
   } finally {
     await bus.close();

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError } from './options.js';
 import { writeLocalAlertConfig } from './alert-config.js';
 import { pickPort, planStack, type PlatformService } from './plan.js';
+import { checkBackupFolder, restoreBackupInto } from './restore.js';
 import { startWebhookSink } from './webhook-sink.js';
 import { provisionDemoUser } from './demo-user.js';
 import { loadOrCreateSecrets } from './secrets.js';
@@ -31,6 +32,13 @@ try {
 if (options.help) {
   out(USAGE);
   process.exit(0);
+}
+
+if (options.restoreFrom !== undefined) {
+  await checkBackupFolder(options.restoreFrom).catch((error: unknown) => {
+    err(`ferry start: ${(error as Error).message}`);
+    process.exit(64);
+  });
 }
 
 const running = await liveRunner(options.dataDir);
@@ -70,12 +78,21 @@ process.once('SIGTERM', () => void stopAll(0));
 try {
   for (const line of plan.movedPorts) out(`note: ${line}`);
   await writeFile(plan.haproxyConfig.path, plan.haproxyConfig.text);
-  for (const spec of [...plan.infrastructure, ...plan.services, ...plan.edge]) {
-    out(`starting ${spec.name}…`);
-    const child = new SupervisedProcess(spec, events);
-    started.push(child);
-    await child.start();
+  const startAll = async (specs: readonly ProcessSpec[]) => {
+    for (const spec of specs) {
+      out(`starting ${spec.name}…`);
+      const child = new SupervisedProcess(spec, events);
+      started.push(child);
+      await child.start();
+    }
+  };
+  await startAll(plan.infrastructure);
+  if (options.restoreFrom !== undefined) {
+    out(`restoring ${options.restoreFrom}…`);
+    const target = { from: options.restoreFrom, natsUrl: plan.natsUrl, storageRoot: join(options.dataDir, 'storage'), streamReplicas: options.streamReplicas, fromSource: options.fromSource };
+    await restoreBackupInto(target, workspace, out);
   }
+  await startAll([...plan.services, ...plan.edge]);
 } catch (error) {
   err(`ferry start: ${(error as Error).message}`);
   await stopAll(1);
@@ -87,13 +104,19 @@ const demo = await provisionDemoUser(plan.apiUrls.auth, secrets.adminToken).catc
 });
 
 const logs = join(options.dataDir, 'logs');
+const pidOf = (name: string) => started.find((p) => p.spec.name === name)?.pid;
 await writeStackFile(options.dataDir, {
   runnerPid: process.pid,
   startedAt: new Date().toISOString(),
-  nats: { url: plan.natsUrl, monitorUrl: plan.natsMonitorUrl },
-  redis: { url: plan.redisUrl },
+  nats: {
+    url: plan.natsUrl,
+    ...(plan.natsMonitorUrl === undefined ? {} : { monitorUrl: plan.natsMonitorUrl, pid: pidOf('nats-server') }),
+    external: options.natsUrls !== undefined,
+    streamReplicas: options.streamReplicas,
+  },
+  redis: { url: plan.redisUrl, pid: pidOf('redis-server') },
   ftp: { host: '127.0.0.1', port: plan.ftpPort, url: `ftp://127.0.0.1:${plan.ftpPort}` },
-  haproxy: { statsUrl: plan.haproxyStatsUrl, statsUser: 'ops', adminSocket: join(options.dataDir, 'haproxy.sock'), config: plan.haproxyConfig.path },
+  haproxy: { statsUrl: plan.haproxyStatsUrl, statsUser: 'ops', adminSocket: join(options.dataDir, 'haproxy.sock'), config: plan.haproxyConfig.path, pid: pidOf('haproxy') },
   services: Object.fromEntries(
     started
       .filter((p) => plan.services.includes(p.spec))
@@ -115,7 +138,7 @@ out('Ferry is running. Ctrl-C stops everything.');
 out(`  FTP                ftp://127.0.0.1:${plan.ftpPort}  (HAProxy → ${plan.gateways.map((g) => g.id).join(', ')}; passive mode, plain or explicit FTPS)`);
 out(`  demo user          ${demo.username} / ${demo.password}   (a new random password at every start)`);
 out(`  HAProxy stats      ${plan.haproxyStatsUrl}  (user ops, password haproxyStatsPassword in secrets.json)`);
-out(`  NATS (JetStream)   ${plan.natsUrl}    monitoring ${plan.natsMonitorUrl}`);
+out(`  NATS (JetStream)   ${plan.natsUrl}    ${plan.natsMonitorUrl === undefined ? 'external' : `monitoring ${plan.natsMonitorUrl}`}, streams with ${options.streamReplicas} replica(s)`);
 out(`  Redis              ${plan.redisUrl}`);
 for (const [name, url] of Object.entries(plan.opsUrls)) out(`  ${name.padEnd(18)} ${url}/readyz  API ${plan.apiUrls[name as PlatformService]}`);
 for (const g of plan.gateways) out(`  ${g.id.padEnd(18)} ${g.opsUrl}/readyz  FTP ${g.address}:${g.ftpPort}  passive ${g.passive[0]}-${g.passive[1]}`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { parseGatewayList, renderHaproxyConfig, STATS_PASSWORD_VAR, STATS_USER_VAR } from '@ferry/haproxy-config';
+import { STATS_PASSWORD_VAR, STATS_USER_VAR } from '@ferry/haproxy-config';
 import { probeRedisPing, probeTcp, resolveBinary } from '@ferry/testing';
+import { localHaproxyConfig } from './haproxy-config.js';
 import { choosePort } from './ports.js';
 import { ensureLocalCertificate } from './tls.js';
 import type { StackOptions } from './options.js';
@@ -27,8 +28,10 @@ export interface GatewayPlan extends GatewayPorts {
 }
 
 export interface StackPlan {
+  /** One URL, or an external cluster's URLs separated by commas. */
   readonly natsUrl: string;
-  readonly natsMonitorUrl: string;
+  /** The local nats-server's monitoring; undefined with an external NATS (--nats-url). */
+  readonly natsMonitorUrl: string | undefined;
   readonly redisUrl: string;
   /** Where FTP clients connect: HAProxy. */
   readonly ftpPort: number;
@@ -57,15 +60,14 @@ export async function pickPort(options: StackOptions, label: string, preferred: 
 export async function planStack(options: StackOptions, workspace: string, secrets: StackSecrets, alertRelayConfig: string): Promise<StackPlan> {
   const moved: string[] = [];
   const pick = (label: string, preferred: number) => pickPort(options, label, preferred, moved);
-  const natsPort = await pick('NATS', USUAL_PORTS.nats);
-  const monitorPort = await pick('NATS monitoring', USUAL_PORTS.natsMonitor);
+  const localNats = options.natsUrls === undefined ? { port: await pick('NATS', USUAL_PORTS.nats), monitorPort: await pick('NATS monitoring', USUAL_PORTS.natsMonitor) } : undefined;
   const redisPort = await pick('Redis', USUAL_PORTS.redis);
   const ftpPort = await pick('FTP (HAProxy)', USUAL_PORTS.ftp);
   const statsPort = await pick('HAProxy stats', USUAL_PORTS.haproxyStats);
   const logs = join(options.dataDir, 'logs');
-  const natsUrl = `nats://127.0.0.1:${natsPort}`;
+  const natsUrl = localNats ? `nats://127.0.0.1:${localNats.port}` : (options.natsUrls ?? []).join(',');
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const base = { natsUrl, redisUrl, dataDir: options.dataDir, ...secrets, alertRelayConfig };
+  const base = { natsUrl, streamReplicas: options.streamReplicas, redisUrl, dataDir: options.dataDir, ...secrets, alertRelayConfig };
   const entry = (name: string) => (options.fromSource ? ['--conditions=@ferry/source', '--import', 'tsx', join(workspace, 'services', name, 'src', 'main.ts')] : [join(workspace, 'services', name, 'dist', 'main.js')]);
   const readyz = (url: string) => async () => fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status === 200).catch(() => false);
 
@@ -89,20 +91,11 @@ export async function planStack(options: StackOptions, workspace: string, secret
   }
 
   const haproxyConfig = join(options.dataDir, 'haproxy.cfg');
-  const list = gateways.map((g) => `${g.id} ${g.address} ${g.ftpPort} ${g.passive[0]}-${g.passive[1]} ${g.agentPort}`).join('\n');
-  const haproxyText = renderHaproxyConfig(parseGatewayList(list), {
-    bindAddress: '127.0.0.1',
-    ftpPort,
-    statsBind: '127.0.0.1',
-    statsPort,
-    adminSocket: join(options.dataDir, 'haproxy.sock'),
-    ftpIdleTimeoutS: 300,
-    tunnelTimeoutS: 86_400,
-  });
+  const haproxyText = localHaproxyConfig(gateways, { ftpPort, statsPort }, options.dataDir);
 
   return {
     natsUrl,
-    natsMonitorUrl: `http://127.0.0.1:${monitorPort}`,
+    natsMonitorUrl: localNats ? `http://127.0.0.1:${localNats.monitorPort}` : undefined,
     redisUrl,
     ftpPort,
     haproxyStatsUrl: `http://127.0.0.1:${statsPort}/`,
@@ -110,16 +103,20 @@ export async function planStack(options: StackOptions, workspace: string, secret
     apiUrls,
     gateways,
     infrastructure: [
-      {
-        name: 'nats-server',
-        command: await resolveBinary('nats-server'),
-        args: ['-js', '-sd', join(options.dataDir, 'data', 'nats'), '-a', '127.0.0.1', '-p', String(natsPort), '-m', String(monitorPort), '--server_name', 'ferry-local'],
-        env: process.env,
-        cwd: workspace,
-        logFile: join(logs, 'nats-server.log'),
-        ready: () => probeTcp('127.0.0.1', natsPort, 300),
-        readyTimeoutMs: 15_000,
-      },
+      ...(localNats
+        ? [
+            {
+              name: 'nats-server',
+              command: await resolveBinary('nats-server'),
+              args: ['-js', '-sd', join(options.dataDir, 'data', 'nats'), '-a', '127.0.0.1', '-p', String(localNats.port), '-m', String(localNats.monitorPort), '--server_name', 'ferry-local'],
+              env: process.env,
+              cwd: workspace,
+              logFile: join(logs, 'nats-server.log'),
+              ready: () => probeTcp('127.0.0.1', localNats.port, 300),
+              readyTimeoutMs: 15_000,
+            },
+          ]
+        : []),
       {
         name: 'redis-server',
         command: await resolveBinary('redis-server'),
@@ -136,7 +133,9 @@ export async function planStack(options: StackOptions, workspace: string, secret
       {
         name: 'haproxy',
         command: await resolveBinary('haproxy'),
-        args: ['-db', '-f', haproxyConfig],
+        // Master-worker (-W): SIGUSR2 to this pid reloads the config hitlessly (a gateway added
+        // or removed) while the master, the process supervised here, keeps running.
+        args: ['-W', '-db', '-f', haproxyConfig],
         env: { ...process.env, [STATS_USER_VAR]: 'ops', [STATS_PASSWORD_VAR]: secrets.haproxyStatsPassword },
         cwd: workspace,
         logFile: join(logs, 'haproxy.log'),

@@ -5,7 +5,10 @@ import { join } from 'node:path';
  * which variables a service needs to run here. Secrets come from secrets.ts.
  */
 export interface StackEndpoints {
+  /** One URL, or a cluster's URLs separated by commas. */
   readonly natsUrl: string;
+  /** Replicas of every stream (and the alert-relay's KV bucket): 1 on one node, 3 on a cluster. */
+  readonly streamReplicas?: number;
   readonly redisUrl: string;
   readonly dataDir: string;
   readonly adminToken: string;
@@ -38,6 +41,7 @@ export function serviceEnv(name: string, endpoints: StackEndpoints): Record<stri
   return {
     NATS_URL: endpoints.natsUrl,
     REDIS_URL: endpoints.redisUrl,
+    FERRY_STREAM_REPLICAS: String(endpoints.streamReplicas ?? 1),
     FERRY_OPS_PORT: String(endpoints.opsPort),
     FERRY_API_PORT: String(endpoints.apiPort),
     FERRY_INSTANCE_ID: `${name}-local`,

@@ -5,11 +5,17 @@ import { join } from 'node:path';
 export interface StackFile {
   readonly runnerPid: number;
   readonly startedAt: string;
-  readonly nats: { readonly url: string; readonly monitorUrl: string };
-  readonly redis: { readonly url: string };
+  /**
+   * `url`: one URL, or an external cluster's URLs separated by commas (--nats-url);
+   * `monitorUrl` and `pid` only for the nats-server the runner started.
+   */
+  readonly nats: { readonly url: string; readonly monitorUrl?: string; readonly pid?: number; readonly external: boolean; readonly streamReplicas: number };
+  /** `pid` as started; the runner restarts a crashed redis-server (a new pid, same URL). */
+  readonly redis: { readonly url: string; readonly pid: number | undefined };
   /** Where FTP clients connect (HAProxy). */
   readonly ftp: { readonly host: string; readonly port: number; readonly url: string };
-  readonly haproxy: { readonly statsUrl: string; readonly statsUser: string; readonly adminSocket: string; readonly config: string };
+  /** `pid`: HAProxy's master process; `kill -USR2 <pid>` reloads `config` hitlessly. */
+  readonly haproxy: { readonly statsUrl: string; readonly statsUser: string; readonly adminSocket: string; readonly config: string; readonly pid: number | undefined };
   /** Services by name, gateways by id; apiUrl where the service has an HTTP API. */
   readonly services: Record<string, { readonly opsUrl: string; readonly apiUrl?: string; readonly pid: number | undefined; readonly log: string }>;
   readonly gateways: ReadonlyArray<{ readonly id: string; readonly address: string; readonly ftpPort: number; readonly passive: readonly [number, number]; readonly agentPort: number }>;

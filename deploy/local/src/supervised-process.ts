@@ -25,9 +25,11 @@ const MAX_CRASHES = 5;
 const CRASH_WINDOW_MS = 60_000;
 
 /**
- * One child process: logs to its own file, restarted with backoff when it
- * crashes (at most 5 times a minute, then reported and left down), stopped
- * with SIGTERM and, after a grace period, SIGKILL.
+ * One child process: logs to its own file, restarted with backoff whenever it
+ * exits without the supervisor stopping it — a crash, or a clean exit after
+ * someone else's SIGTERM, which is how a gateway is rolled (at most 5 times a
+ * minute, then reported and left down) — and stopped with SIGTERM and, after
+ * a grace period, SIGKILL.
  */
 export class SupervisedProcess {
   private child: ChildProcess | undefined;

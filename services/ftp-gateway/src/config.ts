@@ -38,6 +38,9 @@ export const gatewayEnv = z.object({
   GATEWAY_AGENT_HOST: z.string().trim().min(1).describe('the address the HAProxy agent-check port binds').prefault('127.0.0.1'),
   GATEWAY_AGENT_PORT: envPort({ allowZero: true }).optional(),
   GATEWAY_DRAIN_GRACE: envDuration().prefault('30s'),
+  // More than twice HAProxy's agent-inter (2s in deploy/haproxy): it has read "drain" at least once before logins are refused.
+  GATEWAY_DRAIN_NOTICE: envDuration({ maxMs: 600_000 }).prefault('5s'),
+  GATEWAY_UPLOAD_STALE_AFTER: envDuration({ minMs: 300, maxMs: 3_600_000 }).prefault('10s'),
   GATEWAY_EVENT_BUFFER: envInt({ min: 1, max: 10_000_000 }).prefault('10000'),
   GATEWAY_SESSION_HEARTBEAT_INTERVAL: envDuration({ minMs: 100 }).prefault('5s'),
 });

@@ -1,4 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { cidrBlockList } from '@ferry/config';
 import { FerryError } from '@ferry/contracts';
@@ -11,6 +12,7 @@ import { FtpFrontend, type FtpSettings } from './adapters/ftp/frontend.js';
 import { PassivePorts } from './adapters/ftp/passive-ports.js';
 import { serveGatewayCommands } from './adapters/gateway-commands.js';
 import { gatewayMetrics, type GatewayMetrics } from './adapters/metrics.js';
+import { UploadLedger } from './adapters/partial-uploads.js';
 import { natsPlatform, type Platform } from './adapters/platform.js';
 import { startSessionHeartbeat } from './adapters/session-heartbeat.js';
 
@@ -47,6 +49,7 @@ function ftpSettings(runtime: ServiceRuntime, config: GatewayConfig, tls: Secure
   return {
     gateway: wiring.gatewayId,
     storageRoot: config.FERRY_STORAGE_ROOT,
+    uploads: new UploadLedger(wiring.gatewayId, config.GATEWAY_UPLOAD_STALE_AFTER),
     idleTimeoutMs: config.GATEWAY_IDLE_TIMEOUT,
     dataTimeoutMs: config.GATEWAY_DATA_TIMEOUT,
     publicAddress: config.GATEWAY_PUBLIC_ADDRESS,
@@ -86,7 +89,7 @@ async function startGateway(runtime: ServiceRuntime, config: GatewayConfig): Pro
     config.GATEWAY_AGENT_PORT === undefined
       ? undefined
       : await startAgentCheck(config.GATEWAY_AGENT_HOST, config.GATEWAY_AGENT_PORT, () => ({
-          draining: frontend.isDraining,
+          draining: frontend.isLeaving,
           healthy: runtime.bus.isConnected() && heartbeat.healthy(),
           sessions: frontend.sessionCount,
           capacity: config.GATEWAY_MAX_SESSIONS,
@@ -94,6 +97,12 @@ async function startGateway(runtime: ServiceRuntime, config: GatewayConfig): Pro
   const responders = serveGatewayCommands(runtime.bus, gatewayId, frontend, wiring.events);
   runtime.logger.info({ gatewayId, ftpPort: frontend.port, agentPort: agent?.port, passive: config.GATEWAY_PASSIVE_PORTS, tls: tls !== undefined }, 'FTP gateway listening');
   const stop = async (reason: string) => {
+    // HAProxy reads the agent every agent-inter: until it has read "drain", it may still send clients, who must not get 421.
+    if (agent !== undefined && !frontend.isDraining) {
+      frontend.announceDrain();
+      runtime.logger.info({ reason, noticeMs: config.GATEWAY_DRAIN_NOTICE }, 'drain announced; logins accepted until the notice ends');
+      await sleep(config.GATEWAY_DRAIN_NOTICE);
+    }
     frontend.startDrain();
     await frontend.waitForTransfers(config.GATEWAY_DRAIN_GRACE);
     heartbeat.stop();
@@ -126,7 +135,7 @@ function started(config: GatewayConfig, frontend: FtpFrontend, wiring: Wiring, a
       };
     },
     gauges: () => ({ ftpPort: frontend.port, ...(agentPort === undefined ? {} : { agentPort }) }),
-    draining: () => frontend.isDraining,
+    draining: () => frontend.isLeaving,
     stop,
   };
 }

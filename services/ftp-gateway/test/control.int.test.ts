@@ -46,12 +46,12 @@ describe('operating a gateway', () => {
   });
 
   it('the agent check answers up with a weight that falls as sessions fill the capacity', async () => {
-    expect(await askAgent(agentPort)).toBe('up 100%\n');
+    expect(await askAgent(agentPort)).toBe('up ready 100%\n');
     const ftp = await RawFtp.open(gateway.ftpPort);
     await ftp.login();
-    expect(await askAgent(agentPort)).toBe('up 75%\n');
+    expect(await askAgent(agentPort)).toBe('up ready 75%\n');
     ftp.close();
-    await expect.poll(() => askAgent(agentPort)).toBe('up 100%\n');
+    await expect.poll(() => askAgent(agentPort)).toBe('up ready 100%\n');
   });
 
   it('kick closes the session with 421 and publishes session kicked', async () => {
@@ -81,7 +81,7 @@ describe('operating a gateway', () => {
     } finally {
       await nats.resume();
     }
-    await expect.poll(() => askAgent(agentPort), { timeout: 15_000, interval: 300 }).toBe('up 100%\n');
+    await expect.poll(() => askAgent(agentPort), { timeout: 15_000, interval: 300 }).toBe('up ready 100%\n');
     // The auth and session services reconnect on their own schedule: wait until a login works again.
     await expect.poll(() => canLogIn(gateway.ftpPort), { timeout: 15_000, interval: 300 }).toBe(true);
   });
@@ -97,7 +97,7 @@ describe('operating a gateway', () => {
     } finally {
       sessions.forEach((ftp) => ftp.close());
     }
-    await expect.poll(() => askAgent(agentPort)).toBe('up 100%\n');
+    await expect.poll(() => askAgent(agentPort)).toBe('up ready 100%\n');
   });
 
   it('the drain command refuses new connections with 421 and turns the agent check to drain', async () => {

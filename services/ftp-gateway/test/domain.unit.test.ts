@@ -148,8 +148,8 @@ describe('settings', () => {
   });
 
   it('the agent check says up with a weight from free capacity, drain, or down', () => {
-    expect(agentReply({ draining: false, healthy: true, sessions: 25, capacity: 100 })).toBe('up 75%\n');
-    expect(agentReply({ draining: false, healthy: true, sessions: 100, capacity: 100 })).toBe('up 1%\n');
+    expect(agentReply({ draining: false, healthy: true, sessions: 25, capacity: 100 })).toBe('up ready 75%\n');
+    expect(agentReply({ draining: false, healthy: true, sessions: 100, capacity: 100 })).toBe('up ready 1%\n');
     expect(agentReply({ draining: true, healthy: true, sessions: 0, capacity: 100 })).toBe('drain\n');
     expect(agentReply({ draining: true, healthy: false, sessions: 0, capacity: 100 })).toBe('down\n');
   });

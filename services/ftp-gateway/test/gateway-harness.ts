@@ -37,6 +37,8 @@ export async function startGateway(natsUrl: string, env: Record<string, string> 
       GATEWAY_PASSIVE_PORTS: `${passive}-${passive + 199}`,
       GATEWAY_SESSION_HEARTBEAT_INTERVAL: '200ms',
       GATEWAY_DRAIN_GRACE: '5s',
+      // No HAProxy reads the agent here: a stop need not wait for it to notice.
+      GATEWAY_DRAIN_NOTICE: '0s',
       ...env,
       GATEWAY_ID: gatewayId,
     },

@@ -3,6 +3,7 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from '@ferry/telemetry';
 import type { EventSink } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { UploadLedger } from '../partial-uploads.js';
 import type { Platform } from '../platform.js';
 import type { PassivePorts } from './passive-ports.js';
 
@@ -13,6 +14,8 @@ export type AdmissionRefusal = 'draining' | 'event_buffer_full' | 'capacity';
 export interface FtpContext {
   readonly gateway: string;
   readonly storageRoot: string;
+  /** This process's uploads in progress: how partials left by gone writers are told apart (ADR 0006). */
+  readonly uploads: UploadLedger;
   readonly idleTimeoutMs: number;
   readonly dataTimeoutMs: number;
   /** Advertised in PASV; undefined: the address the client reached us on. */

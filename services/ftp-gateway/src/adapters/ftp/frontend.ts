@@ -44,6 +44,7 @@ export class FtpFrontend {
   private readonly closing = new Set<Promise<void>>();
   private readonly sockets = new Set<Socket>();
   private draining = false;
+  private drainAnnounced = false;
   readonly ctx: FtpContext;
 
   private constructor(
@@ -80,6 +81,11 @@ export class FtpFrontend {
     return this.draining;
   }
 
+  /** True from the drain notice on: what the agent check tells HAProxy, while logins may still be accepted. */
+  get isLeaving(): boolean {
+    return this.drainAnnounced || this.draining;
+  }
+
   get sessionCount(): number {
     return this.loggedIn.size;
   }
@@ -96,6 +102,11 @@ export class FtpFrontend {
 
   sessionIds(): string[] {
     return [...this.loggedIn.keys()];
+  }
+
+  /** The notice before a drain: HAProxy is told (agent check) to stop sending clients, who are still welcome meanwhile. */
+  announceDrain(): void {
+    this.drainAnnounced = true;
   }
 
   /** No new sessions from now on: new connections and logins get 421. */
@@ -143,6 +154,9 @@ export class FtpFrontend {
 
   private async accept(socket: Socket): Promise<void> {
     socket.on('error', () => undefined);
+    // Replies are small and each waits for the last to be acknowledged under Nagle: with the
+    // client's delayed ACK, every 226 after a 150 would wait ~40 ms (issue 7: 64 KiB files).
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const client = await readClientAddress(socket, this.ctx.trustedProxies, PROXY_HEADER_TIMEOUT_MS);
