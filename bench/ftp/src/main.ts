@@ -126,7 +126,7 @@ try {
         }
         row.results.set(name, results);
         const cpu = (r: Measurement) => Object.entries(r.cpuByProcess ?? {}).map(([label, s]) => `${label} ${s.toFixed(2)}`).join(' ');
-        out(`   ${row.workload.name}: ${results.map((r) => `${r.value.toFixed(1)} ${row.workload.unit} [CPU s: ${cpu(r)}; client ${r.clientCpuS.toFixed(2)}]`).join(' | ')}`);
+        out(`   ${row.workload.name}: ${results.map((r) => `${r.value.toFixed(1)} ${row.workload.unit}${r.detail ? ` (${r.detail})` : ''} [CPU s: ${cpu(r)}; client ${r.clientCpuS.toFixed(2)}]`).join(' | ')}`);
       }
     } finally {
       await target.stop();

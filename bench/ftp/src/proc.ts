@@ -54,14 +54,23 @@ export async function childPidsNamed(parent: number, names: readonly string[]): 
   return found;
 }
 
-/** Proportional set size of a process tree in KiB: shared pages split between sharers, so forks are not counted twice. */
-export async function treePssKiB(root: number): Promise<number> {
+async function sumOfRollup(root: number, field: 'Pss' | 'Rss'): Promise<number> {
   let total = 0;
   for (const { pid } of await processTree(root)) {
     const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
-    total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    total += Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
   }
   return total;
+}
+
+/** Proportional set size of a process tree in KiB: shared pages split between sharers, so forks are not counted twice. */
+export function treePssKiB(root: number): Promise<number> {
+  return sumOfRollup(root, 'Pss');
+}
+
+/** Resident set size of a process tree in KiB (shared pages counted once per process). */
+export function treeRssKiB(root: number): Promise<number> {
+  return sumOfRollup(root, 'Rss');
 }
 
 /** CPU seconds of this harness: itself plus the client processes (curl) it has reaped. */

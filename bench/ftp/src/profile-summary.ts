@@ -8,6 +8,7 @@ import { relative } from 'node:path';
  */
 interface ProfileNode {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
   readonly hitCount?: number;
 }
@@ -36,8 +37,9 @@ const where = (url: string) => {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (pkg) return pkg[1]!;
   if (path.startsWith('node:')) return path;
-  return relative(process.cwd(), path).split('/').slice(0, 2).join('/');
+  return relative(process.cwd(), path).replace('/dist/', '/');
 };
+const folderOf = (url: string) => where(url).split('/').slice(0, 2).join('/');
 const byFunction = new Map<string, number>();
 const byPackage = new Map<string, number>();
 let total = 0;
@@ -45,7 +47,7 @@ for (const [id, us] of selfUs) {
   const frame = byNode.get(id)!.callFrame;
   const name = `${frame.functionName || '(anonymous)'}  ${where(frame.url)}:${frame.lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
-  byPackage.set(where(frame.url), (byPackage.get(where(frame.url)) ?? 0) + us);
+  byPackage.set(folderOf(frame.url), (byPackage.get(folderOf(frame.url)) ?? 0) + us);
   total += us;
 }
 const busy = total - (byFunction.get('(idle)  (native):0') ?? 0);
@@ -55,6 +57,26 @@ const show = (title: string, rows: Map<string, number>) => {
     process.stdout.write(`${(us / 1000).toFixed(1).padStart(9)} ms ${((us / busy) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
   }
 };
+// Inclusive time of the project's own functions (services/, libs/): where our code spends, callees included.
+const inclusive = new Map<number, number>();
+const inclusiveOf = (id: number): number => {
+  const known = inclusive.get(id);
+  if (known !== undefined) return known;
+  const node = byNode.get(id)!;
+  const sum = (selfUs.get(id) ?? 0) + (node.children ?? []).reduce((acc, child) => acc + inclusiveOf(child), 0);
+  inclusive.set(id, sum);
+  return sum;
+};
+const ours = new Map<string, number>();
+for (const node of profile.nodes) {
+  const { url, functionName, lineNumber } = node.callFrame;
+  if (!/\/(services|libs)\//.test(url) || url.includes('node_modules')) continue;
+  const name = `${functionName || '(anonymous)'}  ${where(url)}:${lineNumber + 1}`;
+  ours.set(name, (ours.get(name) ?? 0) + inclusiveOf(node.id));
+}
+byPackage.delete('(native)');
+byPackage.set('(native, without idle)', busy - [...byPackage.values()].reduce((a, b) => a + b, 0));
 process.stdout.write(`profile ${(total / 1e6).toFixed(2)} s, busy ${(busy / 1e6).toFixed(2)} s\n`);
 show('self time by package/folder', byPackage);
 show('self time by function', byFunction);
+show("inclusive time of the project's functions (callees included; recursion counts twice)", ours);

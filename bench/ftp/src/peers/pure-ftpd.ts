@@ -13,7 +13,7 @@ export async function startPureFtpd(options: PeerOptions): Promise<FtpTarget> {
     '-A', // chroot everyone
     '-H', // no reverse DNS
     '-l', 'unix',
-    '-c', '20000',
+    '-c', '10000',
     '-C', '20000',
     '-u', '1',
     ...(options.tls ? ['-Y', '1', '-2', `${options.tls.cert},${options.tls.key}`] : ['-Y', '0']),

@@ -7,6 +7,8 @@ export interface Measurement {
   readonly clientCpuS: number;
   /** Server CPU seconds by process label (Ferry's services; a peer is one label). */
   readonly cpuByProcess?: Readonly<Record<string, number>>;
+  /** Printed beside the value in the log (e.g. RSS beside PSS). */
+  readonly detail?: string;
   /** Units of work done (GiB moved, files, logins): server CPU is reported per unit when the workload says so. */
   readonly work?: number;
 }

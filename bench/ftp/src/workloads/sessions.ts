@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RawFtp } from '../ftp-raw.js';
 import type { FtpTarget } from '../peers/peer.js';
-import { treePssKiB } from '../proc.js';
+import { treePssKiB, treeRssKiB } from '../proc.js';
 import { measured, type Workload } from './measure.js';
 
 /** Full login cycles (connect, 220, USER, PASS, 230, QUIT) by `clients` concurrent clients for `seconds`, all as the same user. */
@@ -69,7 +69,12 @@ export function distinctLogins(clients: number, perRun: number): Workload {
   };
 }
 
-/** N logged-in idle sessions held at once; the value is the server tree's PSS in MiB. */
+/**
+ * N logged-in idle sessions held at once; the value is the server tree's PSS in MiB (shared
+ * pages split between sharers, so vsftpd's forks are not counted twice), the detail its RSS.
+ * Sessions are opened by 16 clients one after the other, not all at once: a burst beyond a
+ * server's accept backlog measures SYN retransmits (seconds), not memory.
+ */
 export function idleSessions(count: number): Workload {
   return {
     name: `${count} idle sessions`,
@@ -79,18 +84,23 @@ export function idleSessions(count: number): Workload {
       const open: RawFtp[] = [];
       try {
         const m = await measured(target, async () => {
-          for (let i = 0; i < count; i += 100) {
-            const batch = await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => RawFtp.open(target.host, target.port)));
-            await Promise.all(batch.map((ftp, j) => {
-              const { user, password } = target.users[(i + j) % target.users.length]!;
-              return ftp.login(user, password);
-            }));
-            open.push(...batch);
-          }
+          let next = 0;
+          await Promise.all(
+            Array.from({ length: 16 }, async () => {
+              for (let i = next++; i < count; i = next++) {
+                const ftp = await RawFtp.open(target.host, target.port);
+                open.push(ftp);
+                // Ten accounts share the sessions: enough to be realistic, few enough that the
+                // memory figure is not mixed with thousands of first-login password hashes.
+                const { user, password } = target.users[i % Math.min(10, target.users.length)]!;
+                await ftp.login(user, password);
+              }
+            }),
+          );
           await sleep(1_000);
           return (await treePssKiB(target.memoryPid)) / 1024;
         });
-        return m;
+        return { ...m, detail: `RSS ${((await treeRssKiB(target.memoryPid)) / 1024).toFixed(0)} MiB` };
       } finally {
         open.forEach((ftp) => ftp.destroy());
         await sleep(500);
