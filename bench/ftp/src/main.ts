@@ -41,7 +41,7 @@ if (process.getuid?.() !== 0) {
 }
 const runs = Number(values.runs);
 const quick = values.quick;
-const scale = { bigBytes: (quick ? 64 : 1024) * 2 ** 20, smallCount: quick ? 200 : 2000, listEntries: quick ? 1000 : 10_000, loginSeconds: quick ? 2 : 5, distinctPerRun: quick ? 16 : 100 };
+const scale = { bigBytes: (quick ? 64 : 1024) * 2 ** 20, smallCount: quick ? 200 : 2000, listEntries: quick ? 1000 : 10_000, loginSeconds: quick ? 2 : 5, distinctPerRun: quick ? 16 : 50 };
 const idleCounts = (values.idle ?? (quick ? '100' : '1000,5000,10000')).split(',').map(Number);
 const maxIdle = Math.max(0, ...idleCounts);
 
@@ -115,7 +115,7 @@ try {
     try {
       for (const row of rows.filter((r) => appliesTo(r.workload, name))) {
         const results: Measurement[] = [];
-        for (let i = 0; i < runs; i++) {
+        for (let i = 0; i < Math.min(runs, row.workload.maxRuns ?? runs); i++) {
           await resetUploads(target.root, join(scratch, 'downloads'), owner);
           try {
             results.push(await row.workload.run(target));

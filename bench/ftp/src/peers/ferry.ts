@@ -5,7 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getFreePorts, pollUntil, waitForHttp } from '@ferry/testing';
 import { childPidsNamed } from '../proc.js';
-import { run } from '../system.js';
+import { aptInstall, run } from '../system.js';
 import { stopProcess, type Credentials, type FtpTarget } from './peer.js';
 
 /** The part of the local stack's `stack.json` the harness reads (deploy/local writes it). */
@@ -44,6 +44,8 @@ const HOME = 'bench';
  * Every event is published; tracing is off (no OTEL endpoint).
  */
 export async function startFerry(options: FerryOptions): Promise<FerryPlatform> {
+  // What the stack runner needs (scripts/setup.sh installs the same on `npm start`).
+  await aptInstall(['nats-server', 'redis-server', 'haproxy']);
   const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', GATEWAY_MAX_SESSIONS: String(options.maxSessions) };
   await run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], { cwd: options.workspace, env, maxBuffer: 64 * 1024 * 1024 });
   const dataDir = join(options.workDir, 'ferry-stack');

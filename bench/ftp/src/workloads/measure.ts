@@ -17,6 +17,8 @@ export interface Workload {
   readonly name: string;
   readonly unit: string;
   readonly higherIsBetter: boolean;
+  /** At most this many runs, whatever --runs says (holding 10,000 sessions is slow and its memory hardly varies). */
+  readonly maxRuns?: number;
   /** Server CPU is also reported per unit of `Measurement.work`: "s/GiB" (scale 1), "ms/file" (scale 1000). */
   readonly cpuPer?: { readonly label: string; readonly scale: 1 | 1000 };
   run(target: FtpTarget): Promise<Measurement>;

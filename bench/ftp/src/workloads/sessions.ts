@@ -80,6 +80,7 @@ export function idleSessions(count: number): Workload {
     name: `${count} idle sessions`,
     unit: 'MiB PSS',
     higherIsBetter: false,
+    maxRuns: 1,
     run: async (target: FtpTarget) => {
       const open: RawFtp[] = [];
       try {

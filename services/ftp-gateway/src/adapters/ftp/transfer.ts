@@ -65,18 +65,6 @@ export async function withDataConnection(session: FtpSession, opening: string, d
   }
 }
 
-/** Counts the bytes that pass. */
-export function byteCounter(): Transform & { bytes: number } {
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      counter.bytes += chunk.length;
-      callback(null, chunk);
-    },
-  }) as Transform & { bytes: number };
-  counter.bytes = 0;
-  return counter;
-}
-
 export function toNetworkAscii(): Transform {
   const converter = new ToNetworkAscii();
   return new Transform({ transform: (chunk: Buffer, _e, callback) => callback(null, converter.convert(chunk)) });
