@@ -8,7 +8,7 @@ import { checkBackupFolder, restoreBackupInto } from './restore.js';
 import { startWebhookSink } from './webhook-sink.js';
 import { provisionDemoUser } from './demo-user.js';
 import { loadOrCreateSecrets } from './secrets.js';
-import { liveRunner, removeStackFile, stackFilePath, writeStackFile } from './stack-file.js';
+import { liveRunner, removeStackFile, stackFilePath, writeStackFile, type StackFile } from './stack-file.js';
 import { SupervisedProcess, type ProcessSpec, type SupervisorEvents } from './supervised-process.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -16,9 +16,16 @@ const err = (line: string) => process.stderr.write(`${line}\n`);
 const workspace = fileURLToPath(new URL('../../../', import.meta.url));
 
 const events: SupervisorEvents = {
-  crashed: (name, code, signal, willRestart) =>
-    err(`✖ ${name} exited (${code ?? signal}); ${willRestart ? 'restarting' : 'crashed too often, left down'} — see its log in ${relative(process.cwd(), join(options.dataDir, 'logs'))}/`),
-  restarted: (name, pid) => out(`↻ ${name} restarted (pid ${pid})`),
+  crashed: (name, code, signal, willRestart) => {
+    // Exit 0 is a clean stop someone else asked for (a rolling restart's SIGTERM), not a crash.
+    const what = code === 0 ? `${name} stopped (exit 0)` : `✖ ${name} exited (${code ?? signal})`;
+    err(`${what}; ${willRestart ? 'restarting' : 'stopped too often within a minute, left down'} — see its log in ${relative(process.cwd(), join(options.dataDir, 'logs'))}/`);
+  },
+  restarted: (name, pid) => {
+    out(`↻ ${name} restarted (pid ${pid})`);
+    // Scripts and tests find the new pid in stack.json.
+    if (stackWritten) void writeStackFile(options.dataDir, stackFile()).catch((error: unknown) => err(`ferry start: could not update stack.json: ${(error as Error).message}`));
+  },
   restartFailed: (name, error) => err(`✖ ${name} could not be restarted: ${error.message}`),
 };
 
@@ -54,6 +61,7 @@ const plan = await planStack(options, workspace, secrets, await writeLocalAlertC
 plan.movedPorts.push(...sinkMoves);
 const started: SupervisedProcess[] = [];
 let stopping = false;
+let stackWritten = false;
 
 async function stopAll(exitCode: number): Promise<never> {
   if (!stopping) {
@@ -105,7 +113,8 @@ const demo = await provisionDemoUser(plan.apiUrls.auth, secrets.adminToken).catc
 
 const logs = join(options.dataDir, 'logs');
 const pidOf = (name: string) => started.find((p) => p.spec.name === name)?.pid;
-await writeStackFile(options.dataDir, {
+/** stack.json as of now: pids change when a child is restarted. */
+const stackFile = (): StackFile => ({
   runnerPid: process.pid,
   startedAt: new Date().toISOString(),
   nats: {
@@ -132,6 +141,8 @@ await writeStackFile(options.dataDir, {
   demoUser: demo,
   logs,
 });
+await writeStackFile(options.dataDir, stackFile());
+stackWritten = true;
 
 out();
 out('Ferry is running. Ctrl-C stops everything.');

@@ -6,6 +6,7 @@ import { pollUntil } from '@ferry/testing';
 import { curlDownload, curlUpload, type FtpAccount } from './ftp-client.js';
 import { completedUploads } from './indexer-client.js';
 import { startStack, type RunningStack } from './run-stack.js';
+import type { StackFile } from '../src/stack-file.js';
 
 const CLIENTS = 8;
 let running: RunningStack;
@@ -89,6 +90,9 @@ describe('a rolling restart behind HAProxy', () => {
         await pollUntil(`${gateway} to complete uploads after its restart`, 60_000, async () => (await completedUploads(running.stack, '/rolling/after/', { gateway })).length > 0);
       }
       for (const [gateway, { before, after }] of Object.entries(pids)) expect(after, gateway).not.toBe(before);
+      // stack.json follows the restarts, so scripts find the gateways' new pids.
+      const current = JSON.parse(await readFile(join(running.dataDir, 'stack.json'), 'utf8')) as StackFile;
+      for (const [gateway, { after }] of Object.entries(pids)) expect(current.services[gateway]?.pid, gateway).toBe(after);
     } finally {
       stopped = true;
       await Promise.all(clients);
