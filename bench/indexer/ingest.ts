@@ -11,28 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { connectBus, ensureStreams, publishEvent } from '@ferry/bus';
-import { createEvent, streamNames, streamSpecs, TransferCompleted, TransferFailed, TransferStarted, type FerryEvent } from '@ferry/contracts';
+import { streamNames, streamSpecs } from '@ferry/contracts';
 import { runService } from '@ferry/service';
 import { getFreePort, startNats } from '@ferry/testing';
 import { storageIndexer } from '../../services/storage-indexer/src/service.js';
-import { benchRows } from './rows.js';
+import { countLines } from './curl.js';
+import { transferEvents } from './events.js';
+import { startCpuProfile } from './profile.js';
 
 const total = Number(process.env['BENCH_EVENTS'] ?? 100_000);
-
-function* events(): Generator<FerryEvent> {
-  for (const row of benchRows(total / 2, 200)) {
-    const base = {
-      transferId: row.transferId, sessionId: `s-${row.username}`, username: row.username, clientIp: row.clientIp, gateway: row.gateway,
-      protocol: 'ftps' as const, mode: 'passive' as const, direction: row.direction, path: row.path, offset: 0,
-      startedAt: new Date(row.endedAtMs - row.durationMs).toISOString(),
-    };
-    yield createEvent(TransferStarted, base, { source: 'ftp-gateway/bench' });
-    const end = { ...base, bytes: row.bytes, durationMs: row.durationMs, endedAt: new Date(row.endedAtMs).toISOString() };
-    yield row.status === 'failed'
-      ? createEvent(TransferFailed, { ...end, status: 'failed', partial: true, error: { code: 'ECONNRESET', message: 'reset' } }, { source: 'ftp-gateway/bench' })
-      : createEvent(TransferCompleted, { ...end, status: 'completed' }, { source: 'ftp-gateway/bench' });
-  }
-}
 
 const nats = await startNats();
 const stateDir = mkdtempSync(join(tmpdir(), 'ferry-bench-ingest-'));
@@ -41,7 +28,7 @@ try {
   await ensureStreams(bus, streamSpecs({ replicas: 1 }));
   const publishStart = Date.now();
   let batch: Promise<unknown>[] = [];
-  for (const event of events()) {
+  for (const event of transferEvents(total / 2, { shape: 'pairs' })) {
     batch.push(publishEvent(bus, event));
     if (batch.length >= 500) {
       await Promise.all(batch);
@@ -52,8 +39,10 @@ try {
   const publishMs = Date.now() - publishStart;
   const lastSeq = (await bus.jsm.streams.info(streamNames.activity)).state.last_seq;
 
+  // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the ingest only (publishing excluded), for Chrome DevTools.
+  const profile = await startCpuProfile(process.env['BENCH_CPU_PROFILE']);
   const start = Date.now();
-  const env = { NATS_URL: nats.url, FERRY_API_PORT: String(await getFreePort()), FERRY_QUERY_TOKEN: 'q'.repeat(40), FERRY_STATE_DIR: stateDir, LOG_LEVEL: 'warn', FERRY_INDEXER_BATCH: process.env['BENCH_BATCH'] ?? '256' };
+  const env = { NATS_URL: nats.url, FERRY_API_PORT: String(await getFreePort()), FERRY_QUERY_TOKEN: 'q'.repeat(40), FERRY_STATE_DIR: stateDir, LOG_LEVEL: 'warn', FERRY_INDEXER_BATCH: process.env['BENCH_BATCH'] ?? '1000' };
   const service = await runService(storageIndexer, {
     env,
     signals: new EventEmitter(),
@@ -73,14 +62,13 @@ try {
     await new Promise((done) => setTimeout(done, 20));
   }
   const end = Date.now();
+  await profile.stop();
   const steady = first === undefined ? null : Math.round((lastSeq - first.seq) / ((end - first.at) / 1_000));
-  console.log(JSON.stringify({ events: total, batch: Number(process.env['BENCH_BATCH'] ?? 256), publishEventsPerS: Math.round(total / (publishMs / 1_000)), ingestWithStartupEventsPerS: Math.round(total / ((end - start) / 1_000)), steadyEventsPerS: steady }));
-  // The full export through HTTP, as an analyst would pull it.
+  console.log(JSON.stringify({ events: total, batch: Number(process.env['BENCH_BATCH'] ?? 1_000), publishEventsPerS: Math.round(total / (publishMs / 1_000)), ingestWithStartupEventsPerS: Math.round(total / ((end - start) / 1_000)), steadyEventsPerS: steady }));
+  // The full export through HTTP, as an analyst would pull it (curl in its own process).
   for (const format of ['csv', 'ndjson']) {
     const exportStart = Date.now();
-    const response = await fetch(`http://127.0.0.1:${env.FERRY_API_PORT}/transfers/export?format=${format}`, { headers: { authorization: `Bearer ${env.FERRY_QUERY_TOKEN}` } });
-    let lines = 0;
-    for await (const chunk of response.body!) lines += (chunk as Uint8Array).reduce((n, byte) => n + (byte === 10 ? 1 : 0), 0);
+    const lines = await countLines(`http://127.0.0.1:${env.FERRY_API_PORT}/transfers/export?format=${format}`, env.FERRY_QUERY_TOKEN);
     console.log(JSON.stringify({ export: format, rows: lines - (format === 'csv' ? 1 : 0), rowsPerS: Math.round(lines / ((Date.now() - exportStart) / 1_000)) }));
   }
   await service.shutdown('bench done');

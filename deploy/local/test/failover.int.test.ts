@@ -33,10 +33,11 @@ async function remoteSize(remote: string): Promise<number | undefined> {
   return match === null ? undefined : Number(match[1]);
 }
 
-/** The uploads in progress in `folder` of the shared storage, with the gateway writing each (ADR 0006 names). */
+/** The uploads in progress in `folder` of the shared storage (in its hidden partials subfolder), with the gateway writing each (ADR 0006 names). */
 async function partials(folder: string): Promise<Array<{ gateway: string; size: number }>> {
-  const names = (await readdir(folder).catch(() => [] as string[])).filter((name) => name.startsWith('.ferry-upload-'));
-  return Promise.all(names.map(async (name) => ({ gateway: name.split('.')[2] ?? '', size: (await stat(join(folder, name))).size })));
+  const inProgress = join(folder, '.ferry-upload-partials');
+  const names = (await readdir(inProgress).catch(() => [] as string[])).filter((name) => name.startsWith('.ferry-upload-'));
+  return Promise.all(names.map(async (name) => ({ gateway: name.split('.')[2] ?? '', size: (await stat(join(inProgress, name))).size })));
 }
 
 describe('a gateway killed behind HAProxy', () => {

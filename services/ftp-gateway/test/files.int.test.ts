@@ -4,6 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'basic-ftp';
 import { startNats, type NatsServerHandle } from '@ferry/testing';
+import { PARTIALS_FOLDER } from '../src/domain/partial-upload.js';
 import { startPlatform, type Platform } from './platform.js';
 import { connectClient, startGateway, type Gateway } from './gateway-harness.js';
 import { RawFtp, readAll } from './raw-ftp.js';
@@ -205,9 +206,9 @@ describe('files', () => {
   });
 
   it('an upload sweeps temp files that crashed gateways left behind (untouched for an hour), not fresh ones', async () => {
-    await mkdir(join(home(), 'sweep'), { recursive: true });
-    const stale = join(home(), 'sweep', '.ferry-upload-stale');
-    const fresh = join(home(), 'sweep', '.ferry-upload-fresh');
+    await mkdir(join(home(), 'sweep', PARTIALS_FOLDER), { recursive: true });
+    const stale = join(home(), 'sweep', PARTIALS_FOLDER, '.ferry-upload-stale');
+    const fresh = join(home(), 'sweep', PARTIALS_FOLDER, '.ferry-upload-fresh');
     await writeFile(stale, 'left behind');
     await writeFile(fresh, 'in progress elsewhere');
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);

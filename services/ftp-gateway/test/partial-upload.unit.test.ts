@@ -6,6 +6,8 @@ import {
   partialTargetKey,
   partialUploadFileName,
   planAdoption,
+  PARTIALS_FOLDER,
+  SweepSchedule,
   type PartialOnDisk,
   type PartialUploadName,
   type WriterView,
@@ -46,6 +48,13 @@ describe('partial upload names', () => {
   it('is a name clients can neither see nor name', () => {
     const fileName = partialUploadFileName('a.bin', { gateway: 'gw-1', token: 'abcdef12', kind: 'resume' });
     expect(resolveClientPath('/', fileName)).toEqual({ ok: false, problem: 'reserved_name' });
+  });
+
+  it('the partials subfolder is a name clients cannot reach, as a folder or on the way to one, and is no partial itself', () => {
+    expect(resolveClientPath('/', PARTIALS_FOLDER)).toEqual({ ok: false, problem: 'reserved_name' });
+    expect(resolveClientPath('/docs', `${PARTIALS_FOLDER}/x.bin`)).toEqual({ ok: false, problem: 'reserved_name' });
+    expect(resolveClientPath('/', `docs/../docs/${PARTIALS_FOLDER}`)).toEqual({ ok: false, problem: 'reserved_name' });
+    expect(parsePartialUploadName(PARTIALS_FOLDER)).toBeUndefined();
   });
 });
 
@@ -90,5 +99,26 @@ describe('which partial a gone writer left is adopted', () => {
     const resumed = partial('a', 'gw-1', 'aaaaaaaa', 'resume', NOW - 20_000);
     expect(planAdoption([resumed], NOW - 60_000, view()).adopt).toBe(resumed);
     expect(planAdoption([resumed], NOW - 5_000, view())).toEqual({ adopt: undefined, discard: [resumed] });
+  });
+});
+
+describe('how often one gateway sweeps a folder\'s stale partials', () => {
+  it('a folder is due once per interval; other folders are due on their own', () => {
+    const schedule = new SweepSchedule(60_000, 10);
+    expect(schedule.claim('/a', NOW)).toBe(true);
+    expect(schedule.claim('/a', NOW + 59_999)).toBe(false);
+    expect(schedule.claim('/b', NOW + 59_999)).toBe(true);
+    expect(schedule.claim('/a', NOW + 60_000)).toBe(true);
+    expect(schedule.claim('/a', NOW + 60_001)).toBe(false);
+  });
+
+  it('remembers at most its capacity: the folder swept longest ago is forgotten first, and is merely due again', () => {
+    const schedule = new SweepSchedule(60_000, 2);
+    expect(schedule.claim('/a', NOW)).toBe(true);
+    expect(schedule.claim('/b', NOW + 1)).toBe(true);
+    expect(schedule.claim('/c', NOW + 2)).toBe(true);
+    expect(schedule.claim('/b', NOW + 3)).toBe(false);
+    expect(schedule.claim('/c', NOW + 3)).toBe(false);
+    expect(schedule.claim('/a', NOW + 3)).toBe(true);
   });
 });

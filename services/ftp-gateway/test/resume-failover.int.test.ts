@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFreePorts, pollUntil, startNats, type NatsServerHandle } from '@ferry/testing';
+import { PARTIALS_FOLDER } from '../src/domain/partial-upload.js';
 import { activity } from './activity.js';
 import { connectClient } from './gateway-harness.js';
 import { startPlatform, type Platform } from './platform.js';
@@ -35,7 +36,13 @@ async function gatewayProcess(id: string, staleAfter: string): Promise<ServicePr
 
 const ftpPort = (gateway: ServiceProcess) => gateway.ports['GATEWAY_FTP_PORT'] ?? 0;
 const home = () => join(storage, 'alice');
-const partials = async () => (await readdir(home())).filter((name) => name.startsWith('.ferry-upload-'));
+/** The partials in the home's hidden partials subfolder (none when the subfolder is gone or was never made). */
+const partials = async () =>
+  readdir(join(home(), PARTIALS_FOLDER)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+const partialPath = (file: string) => join(home(), PARTIALS_FOLDER, file);
 
 /** Starts an upload of `head` through `gateway` and leaves it open, once the gateway has written all of it to its partial. */
 async function uploadInFlight(gateway: ServiceProcess, name: string, head: Buffer): Promise<{ ftp: RawFtp; data: Socket }> {
@@ -45,7 +52,7 @@ async function uploadInFlight(gateway: ServiceProcess, name: string, head: Buffe
   expect((await ftp.command(`STOR ${name}`)).code).toBe(150);
   data.write(head);
   await pollUntil('the partial to hold what was sent', 10_000, async () => {
-    const sizes = await Promise.all((await partials()).map(async (file) => (await stat(join(home(), file))).size));
+    const sizes = await Promise.all((await partials()).map(async (file) => (await stat(partialPath(file))).size));
     return sizes.includes(head.length);
   });
   return { ftp, data };

@@ -54,6 +54,29 @@ describe('bad requests', () => {
   });
 });
 
+describe('partial uploads', () => {
+  it('the partials subfolder an upload makes shows in no listing (LIST, NLST, MLSD) and cannot be entered', async () => {
+    await mkdir(join(home(), 'uploads'), { recursive: true });
+    const ftp = await RawFtp.open(gateway.ftpPort);
+    await ftp.login();
+    const upload = await ftp.epsv();
+    expect((await ftp.command('STOR uploads/one.txt')).code).toBe(150);
+    upload.end('one');
+    expect((await ftp.next()).code).toBe(226);
+    for (const listing of ['LIST -a uploads', 'NLST uploads', 'MLSD uploads']) {
+      const data = await ftp.epsv();
+      const received = readAll(data);
+      expect((await ftp.command(listing)).code).toBe(150);
+      expect((await ftp.next()).code).toBe(226);
+      const listed = (await received).toString();
+      expect(listed).toContain('one.txt');
+      expect(listed).not.toContain('.ferry-upload');
+    }
+    expect((await ftp.command('CWD uploads/.ferry-upload-partials')).code).toBe(553);
+    ftp.close();
+  });
+});
+
 describe('permissions', () => {
   it('an account without write, delete, mkdir or rename permission gets 550 naming the missing permission', async () => {
     await writeFile(join(home(), 'ro.txt'), 'read me');
@@ -132,6 +155,8 @@ describe('confinement to the home', () => {
     ['an overlong name', 'n'.repeat(256), 553],
     ['an overlong path', `${'d/'.repeat(2100)}f`, 553],
     ['a reserved temp name', '.ferry-upload-x', 553],
+    ['the partials subfolder', '.ferry-upload-partials', 553],
+    ['a path through the partials subfolder', 'docs/.ferry-upload-partials/x.bin', 553],
   ])('a path with %s is refused with 553', async (_label, path, code) => {
     const ftp = await RawFtp.open(gateway.ftpPort);
     await ftp.login();

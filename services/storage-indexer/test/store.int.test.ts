@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActivityEvent, FsEvent, TransferEvent } from '@ferry/contracts';
-import { ProjectionStore } from '../src/adapters/projection-store.js';
+import { ProjectionStore, type BatchItem } from '../src/adapters/projection-store.js';
 import { listFiles } from '../src/adapters/other-queries.js';
 import { MemoryCatalog, planCatalog } from '../src/domain/catalog.js';
 import * as f from './fixtures.js';
@@ -89,6 +89,31 @@ describe('projection store (SQLite)', () => {
     const store = newStore();
     scenario().forEach((e, i) => store.apply(e, i + 1));
     expect(store.anomalies()).toEqual({ missing_path: 2, parent_unknown: 1 });
+    store.close();
+  });
+
+  it('a batch gives the same projections and position as its events applied one by one, duplicates and skips included', () => {
+    const events = scenario();
+    const items: BatchItem[] = [...events.map((event, i) => ({ event, seq: i + 1 })), { seq: events.length + 1 }, { event: events[4]!, seq: events.length + 2 }];
+    const batched = newStore();
+    expect(batched.applyBatch(items).slice(-2)).toEqual(['skipped', 'duplicate']);
+    const single = newStore();
+    for (const item of items) {
+      if (item.event === undefined) single.skip(item.seq);
+      else single.apply(item.event, item.seq);
+    }
+    expect(dump(batched)).toEqual(dump(single));
+    expect(batched.position()).toEqual(single.position());
+    expect(batched.position()).toMatchObject({ streamSeq: events.length + 2, appliedEvents: events.length });
+    batched.close();
+    single.close();
+  });
+
+  it('a rename onto itself names its path once in the history', () => {
+    const store = newStore();
+    store.apply(f.mkdir('/same'), 1);
+    store.apply(f.rename('/same', '/same', true), 2);
+    expect(store.db.prepare("SELECT stream_seq FROM path_events WHERE path = '/same' ORDER BY stream_seq").pluck().all()).toEqual([1, 2]);
     store.close();
   });
 

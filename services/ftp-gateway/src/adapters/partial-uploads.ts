@@ -1,7 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, rename, rm, utimes } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, rmdir, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parsePartialUploadName, partialTargetKey, planAdoption, type PartialOnDisk, type WriterView } from '../domain/partial-upload.js';
+import { GatewayError } from '../domain/errors.js';
+import { UPLOAD_TEMP_PREFIX } from '../domain/paths.js';
+import {
+  isWriterGone,
+  parsePartialUploadName,
+  partialTargetKey,
+  partialUploadFileName,
+  planAdoption,
+  PARTIALS_FOLDER,
+  SweepSchedule,
+  type PartialOnDisk,
+  type PartialUploadName,
+  type WriterView,
+} from '../domain/partial-upload.js';
+
+/** A folder's stale partials are looked for at most this often by one gateway process. */
+const SWEEP_INTERVAL_MS = 60_000;
+/** Folders whose last sweep a gateway process remembers (a forgotten one is merely swept again). */
+const SWEEP_MEMORY = 10_000;
 
 /**
  * The uploads this gateway process is writing (ADR 0006). Each one touches its
@@ -10,6 +28,7 @@ import { parsePartialUploadName, partialTargetKey, planAdoption, type PartialOnD
  */
 export class UploadLedger {
   private readonly live = new Set<string>();
+  private readonly sweeps = new SweepSchedule(SWEEP_INTERVAL_MS, SWEEP_MEMORY);
 
   constructor(
     readonly gateway: string,
@@ -36,20 +55,45 @@ export class UploadLedger {
   view(): WriterView {
     return { self: this.gateway, liveTokens: this.live, nowMs: Date.now(), staleAfterMs: this.staleAfterMs };
   }
+
+  /** Whether this process should sweep `folder`'s stale partials now: once a minute per folder at most. */
+  sweepDue(folder: string): boolean {
+    return this.sweeps.claim(folder, Date.now());
+  }
+}
+
+/** Where the partial of an upload into `target` by `writer` is written. */
+export function partialPathFor(target: string, writer: Omit<PartialUploadName, 'targetKey'>): string {
+  return join(dirname(target), PARTIALS_FOLDER, partialUploadFileName(basename(target), writer));
+}
+
+/**
+ * The names in `folder`'s partials subfolder, or undefined when it has none: a
+ * folder nobody uploaded into costs one failed open, whatever it holds.
+ */
+export async function listPartials(folder: string): Promise<string[] | undefined> {
+  return readdir(join(folder, PARTIALS_FOLDER)).catch(ignoreMissing);
+}
+
+/** Creates `folder`'s partials subfolder; another upload creating it at the same time is fine. */
+export async function createPartialsFolder(folder: string): Promise<void> {
+  await mkdir(join(folder, PARTIALS_FOLDER)).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EEXIST') throw error;
+  });
 }
 
 /**
  * Makes `target` the partial a gone writer left for it, if one is worth
- * resuming, and removes the other partials of gone writers. Raw fs errors
- * propagate (the caller maps them); a partial that vanishes meanwhile was
- * committed, adopted or swept by someone else, which is fine.
+ * resuming, and removes the other partials of gone writers. `listed` is what
+ * listPartials found in the target's folder. Raw fs errors propagate (the
+ * caller maps them); a partial that vanishes meanwhile was committed, adopted
+ * or swept by someone else, which is fine.
  */
-export async function adoptAbandonedPartial(target: string, view: WriterView): Promise<void> {
-  const folder = dirname(target);
+export async function adoptAbandonedPartial(target: string, view: WriterView, listed: readonly string[]): Promise<void> {
+  const folder = join(dirname(target), PARTIALS_FOLDER);
   const key = partialTargetKey(basename(target));
-  const names = await readdir(folder);
   const partials = await Promise.all(
-    names.map(async (fileName): Promise<PartialOnDisk | undefined> => {
+    listed.map(async (fileName): Promise<PartialOnDisk | undefined> => {
       const name = parsePartialUploadName(fileName);
       if (name?.targetKey !== key) return undefined;
       const info = await lstat(join(folder, fileName)).catch(ignoreMissing);
@@ -63,6 +107,47 @@ export async function adoptAbandonedPartial(target: string, view: WriterView): P
   const plan = planAdoption(found, current?.mtimeMs, view);
   await Promise.all(plan.discard.map((partial) => rm(join(folder, partial.fileName), { force: true })));
   if (plan.adopt !== undefined) await rename(join(folder, plan.adopt.fileName), target).catch(ignoreMissing);
+}
+
+/** Removes the partials in `folder`'s subfolder (of `listed`) untouched since `cutoffMs`: nobody came back to resume them. */
+export async function sweepStalePartials(folder: string, listed: readonly string[], cutoffMs: number): Promise<void> {
+  const partials = join(folder, PARTIALS_FOLDER);
+  await Promise.all(
+    listed.map(async (fileName) => {
+      const info = await lstat(join(partials, fileName)).catch(ignoreMissing);
+      if (info !== undefined && info.mtimeMs < cutoffMs) await rm(join(partials, fileName), { force: true });
+    }),
+  );
+}
+
+/**
+ * Clears what uploads left in `folder` so that RMD can remove it, but only when
+ * nothing else is in it: the partials subfolder (unless a live writer still has
+ * a partial there: DIRECTORY_NOT_EMPTY) and temp files that earlier versions
+ * wrote beside their targets. Reads the folder, which RMD does only once a plain
+ * rmdir found it not empty.
+ */
+export async function clearUploadLeftovers(folder: string, view: WriterView): Promise<void> {
+  const names = await readdir(folder);
+  if (names.some((name) => !name.startsWith(UPLOAD_TEMP_PREFIX))) return;
+  if (names.includes(PARTIALS_FOLDER)) await removePartialsFolder(folder, view);
+  await Promise.all(names.filter((name) => name !== PARTIALS_FOLDER).map((name) => rm(join(folder, name), { force: true })));
+}
+
+async function removePartialsFolder(folder: string, view: WriterView): Promise<void> {
+  const partials = join(folder, PARTIALS_FOLDER);
+  const names = (await readdir(partials).catch(ignoreMissing)) ?? [];
+  const live = await Promise.all(
+    names.map(async (fileName) => {
+      const name = parsePartialUploadName(fileName);
+      const info = name === undefined ? undefined : await lstat(join(partials, fileName)).catch(ignoreMissing);
+      return name !== undefined && info !== undefined && !isWriterGone(name, info.mtimeMs, view);
+    }),
+  );
+  // Removing it would fail that upload at its commit; the client may retry once the upload has ended.
+  if (live.includes(true)) throw new GatewayError('DIRECTORY_NOT_EMPTY', 'an upload into the folder is in progress');
+  await Promise.all(names.map((fileName) => rm(join(partials, fileName), { force: true })));
+  await rmdir(partials).catch(ignoreMissing);
 }
 
 function ignoreMissing(error: unknown): undefined {

@@ -1,11 +1,18 @@
-import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat, truncate, unlink } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { createReadStream, createWriteStream, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, realpath, rename, rmdir, stat, truncate, unlink } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import type { DirEntry } from '../domain/listing.js';
 import { baseName, UPLOAD_TEMP_PREFIX } from '../domain/paths.js';
 import { GatewayError } from '../domain/errors.js';
-import { partialUploadFileName } from '../domain/partial-upload.js';
-import { adoptAbandonedPartial, type UploadLedger } from './partial-uploads.js';
+import {
+  adoptAbandonedPartial,
+  clearUploadLeftovers,
+  createPartialsFolder,
+  listPartials,
+  partialPathFor,
+  sweepStalePartials,
+  type UploadLedger,
+} from './partial-uploads.js';
 
 export interface Upload {
   readonly stream: WriteStream;
@@ -41,13 +48,11 @@ export class HomeStorage {
 
   /** What SIZE, MDTM and MLST report: a partial left by a gone writer is adopted first, so a client can resume it. */
   async stat(path: string): Promise<DirEntry> {
-    await this.adoptAbandonedAt(path);
-    return this.describe(path);
+    return this.describe(path, await this.adoptAbandonedAt(path));
   }
 
-  private async describe(path: string): Promise<DirEntry> {
-    const real = await this.existing(path);
-    const info = await wrap(stat(real));
+  private async describe(path: string, folder?: string): Promise<DirEntry> {
+    const { info } = await this.inspect(path, folder);
     return { name: baseName(path) || '/', isDirectory: info.isDirectory(), size: info.isDirectory() ? 0 : info.size, mtime: info.mtime };
   }
 
@@ -66,31 +71,33 @@ export class HomeStorage {
   }
 
   async openRead(path: string, offset: number): Promise<{ stream: ReadStream; size: number }> {
-    await this.adoptAbandonedAt(path);
-    const real = await this.existing(path);
-    const info = await wrap(stat(real));
+    const { real, info } = await this.inspect(path, await this.adoptAbandonedAt(path));
     if (!info.isFile()) throw new GatewayError('NOT_A_FILE', `${path} is not a file`);
     if (offset > info.size) throw new GatewayError('OFFSET_INVALID', `offset ${offset} beyond ${info.size}`);
     return { stream: createReadStream(real, { start: offset, highWaterMark: 256 * 1024 }), size: info.size };
   }
 
   /**
-   * Starts an upload into a temp file beside the target, named after it and
-   * this gateway (ADR 0006); `offset` (REST) or `append` continue the existing
-   * file, after adopting a partial that a gone writer left for it.
+   * Starts an upload into a temp file in the partials subfolder of the target's
+   * folder, named after the target and this gateway (ADR 0006); `offset` (REST)
+   * or `append` continue the existing file, after adopting a partial that a gone
+   * writer left for it.
    */
   async beginUpload(path: string, options: { offset: number; append: boolean }): Promise<Upload> {
     const target = await this.writable(path);
-    await wrap(adoptAbandonedPartial(target, this.uploads.view()));
+    const folder = dirname(target);
+    const partials = await wrap(listPartials(folder));
+    await wrap(adoptAbandonedPartial(target, this.uploads.view(), partials ?? []));
     const existing = await lstat(target).catch(() => undefined);
     if (existing?.isDirectory()) throw new GatewayError('NOT_A_FILE', `${path} is a directory`);
-    await this.sweepStaleUploads(dirname(target));
+    if (partials === undefined) await wrap(createPartialsFolder(folder));
+    else if (this.uploads.sweepDue(folder)) await wrap(sweepStalePartials(folder, partials, Date.now() - STALE_UPLOAD_MS));
     const size = existing?.size ?? 0;
     const offset = options.append ? size : options.offset;
     if (offset > size) throw new GatewayError('OFFSET_INVALID', `offset ${offset} beyond ${size}`);
     const keepable = existing === undefined || offset > 0;
     const token = this.uploads.newToken();
-    const temp = join(dirname(target), partialUploadFileName(basename(target), { gateway: this.uploads.gateway, token, kind: keepable ? 'resume' : 'replace' }));
+    const temp = partialPathFor(target, { gateway: this.uploads.gateway, token, kind: keepable ? 'resume' : 'replace' });
     // Live from before the file exists: no other request of this gateway may take it for an earlier life's leftover.
     const release = this.uploads.track(token, temp);
     try {
@@ -129,8 +136,16 @@ export class HomeStorage {
   async rmdir(path: string): Promise<void> {
     const real = await this.existing(path);
     if (real === this.home) throw new GatewayError('PERMISSION_DENIED', 'the home itself cannot be removed');
-    await this.removeUploadLeftovers(real);
-    await wrap(rmdir(real));
+    try {
+      await rmdir(real);
+    } catch (error) {
+      // POSIX lets rmdir say EEXIST for a folder that is not empty; Linux says ENOTEMPTY.
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw toGatewayError(error);
+      // Only what uploads left may stand in the way; anything else keeps the folder, and its partials, as they are.
+      await wrap(clearUploadLeftovers(real, this.uploads.view()));
+      await wrap(rmdir(real));
+    }
   }
 
   /** Deletes a file; returns its size. */
@@ -151,12 +166,38 @@ export class HomeStorage {
     return { isDirectory: info.isDirectory() };
   }
 
-  /** Adopts the partial a gone writer left for `path`, if any (ADR 0006). */
-  private async adoptAbandonedAt(path: string): Promise<void> {
-    if (baseName(path) === '') return;
-    // A missing folder or a link leading out holds no partial to adopt; the operation itself then reports the path.
-    const target = await this.writable(path).catch(() => undefined);
-    if (target !== undefined) await wrap(adoptAbandonedPartial(target, this.uploads.view()));
+  /**
+   * Adopts the partial a gone writer left for `path`, if any (ADR 0006), and
+   * returns the real folder it looked in. Reads only the folder's partials
+   * subfolder: in a folder nobody uploaded into, one failed open, however many
+   * entries it has (issue 7).
+   */
+  private async adoptAbandonedAt(path: string): Promise<string | undefined> {
+    const name = baseName(path);
+    if (name === '') return undefined;
+    // A missing folder holds no partial to adopt; the operation itself then reports the path.
+    const folder = await this.existing(dirname(path)).catch(() => undefined);
+    if (folder === undefined) return undefined;
+    const partials = await wrap(listPartials(folder));
+    // An adopted partial replaces the entry itself, as the upload's own commit would: a link in its place included.
+    if (partials !== undefined) await wrap(adoptAbandonedPartial(join(folder, name), this.uploads.view(), partials));
+    return folder;
+  }
+
+  /**
+   * Where `path` really is and what is there, given its real `folder` when known.
+   * The folder is inside the home, so only a link can lead out: a plain entry
+   * costs one lstat, a link a realpath and a stat (a RETR used to resolve the
+   * whole path twice, issue 7).
+   */
+  private async inspect(path: string, folder?: string): Promise<{ real: string; info: Stats }> {
+    const name = baseName(path);
+    if (name === '') return { real: this.home, info: await wrap(stat(this.home)) };
+    const entry = join(folder ?? (await this.existing(dirname(path))), name);
+    const info = await wrap(lstat(entry));
+    if (!info.isSymbolicLink()) return { real: entry, info };
+    const real = await this.existing(path);
+    return { real, info: await wrap(stat(real)) };
   }
 
   /** The real path of something that exists inside the home. */
@@ -199,27 +240,9 @@ export class HomeStorage {
       return undefined;
     }
   }
-
-  /** Temp files of uploads whose gateway died: untouched for an hour, nobody is writing them any more. */
-  private async sweepStaleUploads(folder: string): Promise<void> {
-    const names = await readdir(folder).catch(() => [] as string[]);
-    const cutoff = Date.now() - STALE_UPLOAD_MS;
-    await Promise.all(
-      names
-        .filter((name) => name.startsWith(UPLOAD_TEMP_PREFIX))
-        .map(async (name) => {
-          const info = await lstat(join(folder, name)).catch(() => undefined);
-          if (info !== undefined && info.mtimeMs < cutoff) await rm(join(folder, name), { force: true });
-        }),
-    );
-  }
-
-  private async removeUploadLeftovers(folder: string): Promise<void> {
-    const names = await readdir(folder).catch(() => [] as string[]);
-    await Promise.all(names.filter((name) => name.startsWith(UPLOAD_TEMP_PREFIX)).map((name) => rm(join(folder, name), { force: true })));
-  }
 }
 
+/** A partial untouched for this long is swept by the next upload into its folder: nobody came back to resume it. */
 const STALE_UPLOAD_MS = 3_600_000;
 
 function isInside(root: string, candidate: string): boolean {

@@ -3,9 +3,10 @@ import { UPLOAD_TEMP_PREFIX } from './paths.js';
 
 /**
  * Uploads in progress, named so that any gateway sharing the storage root can
- * tell whose they are and which file they become (ADR 0006):
+ * tell whose they are and which file they become (ADR 0006), in the partials
+ * subfolder of their target's folder:
  *
- *   .ferry-upload-<target key>.<gateway id>.<token>.<kind>
+ *   <folder>/.ferry-upload-partials/.ferry-upload-<target key>.<gateway id>.<token>.<kind>
  *
  * The target key is a hash of the target's name (names may be 255 bytes, so
  * the name itself does not fit); the kind says what an interrupted upload
@@ -21,6 +22,13 @@ export interface PartialUploadName {
   readonly token: string;
   readonly kind: PartialKind;
 }
+
+/**
+ * Every partial of a folder lives in this hidden subfolder of it, so finding a
+ * folder's partials reads only them, never the folder's other entries (issue 7).
+ * It starts with the temp prefix: listings skip it and clients cannot name it.
+ */
+export const PARTIALS_FOLDER = `${UPLOAD_TEMP_PREFIX}partials`;
 
 const KEY_HEX = 24;
 const NAME_PATTERN = new RegExp(`^${escape(UPLOAD_TEMP_PREFIX)}([0-9a-f]{${KEY_HEX}})\\.([a-z0-9][a-z0-9_-]{0,62})\\.([0-9a-f]{8,64})\\.(resume|replace)$`);
@@ -88,6 +96,34 @@ export function planAdoption(partials: readonly PartialOnDisk[], targetModifiedA
     .sort((a, b) => b.modifiedAtMs - a.modifiedAtMs);
   const adopt = candidates[0];
   return { adopt, discard: gone.filter((partial) => partial !== adopt) };
+}
+
+/**
+ * When this gateway process last swept each folder's stale partials: a folder is
+ * due at most once per `intervalMs`. At most `capacity` folders are remembered;
+ * the one swept longest ago is forgotten first, which only makes it due again.
+ */
+export class SweepSchedule {
+  private readonly lastSweptAtMs = new Map<string, number>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly capacity: number,
+  ) {}
+
+  /** True when `folder` is due at `nowMs`; the sweep is then taken as done at `nowMs`. */
+  claim(folder: string, nowMs: number): boolean {
+    const last = this.lastSweptAtMs.get(folder);
+    if (last !== undefined && nowMs - last < this.intervalMs) return false;
+    // Re-inserted so the map's order stays the order of the sweeps, oldest first.
+    this.lastSweptAtMs.delete(folder);
+    this.lastSweptAtMs.set(folder, nowMs);
+    if (this.lastSweptAtMs.size > this.capacity) {
+      const oldest = this.lastSweptAtMs.keys().next();
+      if (oldest.done !== true) this.lastSweptAtMs.delete(oldest.value);
+    }
+    return true;
+  }
 }
 
 function escape(text: string): string {

@@ -6,7 +6,7 @@ import { loginOf } from '../domain/logins.js';
 import { evolveSession } from '../domain/sessions.js';
 import { evolveTransfer, type TransferDoc } from '../domain/transfers.js';
 import { addressKey } from '../domain/ip.js';
-import { fileToRow, ms, rowToFile, rowToSession, rowToTransfer, sessionToRow, transferToRow, type FileRow, type SessionRow, type TransferRow } from './rows.js';
+import { fileToRow, ms, rowToFile, rowToSession, rowToTransfer, sessionToRow, TRANSFER_ROW_COLUMNS, transferToRow, type FileRow, type SessionRow, type TransferRow } from './rows.js';
 import { configure, migrate } from './schema.js';
 
 export type ApplyResult = 'applied' | 'duplicate';
@@ -44,17 +44,11 @@ export class ProjectionStore {
       migrate(this.db);
     }
     this.statements = prepare(this.db);
-    this.applyTx = this.db.transaction((event: ActivityEvent, seq: number) => this.applyInTx(event, seq));
+    this.applyTx = this.db.transaction((event: ActivityEvent, seq: number) => this.applyBatchInTx([{ event, seq }])[0] as ApplyResult);
     this.skipTx = this.db.transaction((seq: number) => {
       this.statements.advance.run({ seq, eventTime: null, applied: 0 });
     });
-    this.batchTx = this.db.transaction((items: readonly BatchItem[]) =>
-      items.map((item) => {
-        if (item.event !== undefined) return this.applyInTx(item.event, item.seq);
-        this.statements.advance.run({ seq: item.seq, eventTime: null, applied: 0 });
-        return 'skipped' as const;
-      }),
-    );
+    this.batchTx = this.db.transaction((items: readonly BatchItem[]) => this.applyBatchInTx(items));
   }
 
   /** Applies a whole batch in ONE transaction (all or nothing), each event still once by id. */
@@ -85,17 +79,24 @@ export class ProjectionStore {
     if (this.db.open) this.db.close();
   }
 
-  private applyInTx(event: ActivityEvent, seq: number): ApplyResult {
+  /** Inside a transaction: each event once by id, then the position moved ONCE for the whole batch. */
+  private applyBatchInTx(items: readonly BatchItem[]): (ApplyResult | 'skipped')[] {
     const s = this.statements;
-    if (s.applied.get(event.id) !== undefined) {
-      s.advance.run({ seq, eventTime: null, applied: 0 });
-      return 'duplicate';
-    }
-    s.markApplied.run(event.id, seq);
-    const anomalies = this.project(event, seq);
-    for (const kind of anomalies) s.countAnomaly.run(kind);
-    s.advance.run({ seq, eventTime: ms(event.time), applied: 1 });
-    return 'applied';
+    let seq = 0;
+    let eventTime: number | null = null;
+    let applied = 0;
+    const results = items.map((item): ApplyResult | 'skipped' => {
+      seq = Math.max(seq, item.seq);
+      if (item.event === undefined) return 'skipped';
+      // One statement both checks and records the id: no row inserted means it was applied before.
+      if (s.markApplied.run(item.event.id, item.seq).changes === 0) return 'duplicate';
+      for (const kind of this.project(item.event, item.seq)) s.countAnomaly.run(kind);
+      eventTime = ms(item.event.time);
+      applied += 1;
+      return 'applied';
+    });
+    if (items.length > 0) s.advance.run({ seq, eventTime, applied });
+    return results;
   }
 
   private project(event: ActivityEvent, seq: number): readonly AnomalyKind[] {
@@ -132,7 +133,8 @@ export class ProjectionStore {
     const existing = s.getTransfer.get(event.data.transferId);
     const before = existing === undefined ? null : rowToTransfer(existing);
     const { doc, anomalies } = evolveTransfer(before, event);
-    s.putTransfer.run(transferToRow(doc));
+    const row = transferToRow(doc);
+    s.putTransfer.run(...TRANSFER_ROW_COLUMNS.map((column) => row[column]));
     if (doc.status !== 'started' && (before === null || before.status === 'started')) this.rollUp(doc);
     const { username, path } = event.data;
     s.pathEvent.run({ username, path, seq, eventId: event.id, type: event.type, at: ms(event.time), detail: JSON.stringify({ transferId: event.data.transferId, direction: event.data.direction }) });
@@ -154,7 +156,8 @@ export class ProjectionStore {
 
   private projectFs(event: FsEvent, seq: number): readonly AnomalyKind[] {
     const { username } = event.data;
-    const paths = event.type === 'ferry.fs.rename.v1' ? [event.data.from, event.data.to] : [event.data.path];
+    // A set: a rename onto itself names its path once (path_events has no unique key; applied_events keeps it once per event).
+    const paths = new Set(event.type === 'ferry.fs.rename.v1' ? [event.data.from, event.data.to] : [event.data.path]);
     const detail = event.type === 'ferry.fs.rename.v1' ? { from: event.data.from, to: event.data.to, isDirectory: event.data.isDirectory } : {};
     for (const path of paths) this.statements.pathEvent.run({ username, path, seq, eventId: event.id, type: event.type, at: ms(event.data.at), detail: JSON.stringify(detail) });
     return this.applyCatalog(event);
@@ -219,8 +222,7 @@ export class ProjectionStore {
 
 function prepare(db: Database.Database) {
   return {
-    applied: db.prepare<[string], { stream_seq: number }>('SELECT stream_seq FROM applied_events WHERE event_id = ?'),
-    markApplied: db.prepare<[string, number]>('INSERT INTO applied_events (event_id, stream_seq) VALUES (?, ?)'),
+    markApplied: db.prepare<[string, number]>('INSERT OR IGNORE INTO applied_events (event_id, stream_seq) VALUES (?, ?)'),
     advance: db.prepare<[{ seq: number; eventTime: number | null; applied: number }]>(
       'UPDATE consumer_position SET stream_seq = max(stream_seq, @seq), event_time = coalesce(@eventTime, event_time), applied_events = applied_events + @applied WHERE id = 1',
     ),
@@ -230,9 +232,9 @@ function prepare(db: Database.Database) {
     getTransfer: db.prepare<[string], TransferRow>('SELECT * FROM transfers WHERE transfer_id = ?'),
     // An upsert that rewrites only what an end changes: the indexed start fields of a transfer never change,
     // so SQLite leaves its indexes alone (REPLACE would delete and re-insert every index entry).
-    putTransfer: db.prepare<[TransferRow]>(
-      `INSERT INTO transfers VALUES (@transfer_id, @session_id, @username, @client_ip, @client_ip_key, @gateway, @protocol, @mode,
-        @direction, @path, @offset, @started_at, @status, @bytes, @duration_ms, @ended_at, @partial, @error_code, @error_message, @file_size, @last_event_id)
+    // Positional values (TRANSFER_ROW_COLUMNS order): binding 21 named values costs twice as much.
+    putTransfer: db.prepare<TransferRow[keyof TransferRow][]>(
+      `INSERT INTO transfers (${TRANSFER_ROW_COLUMNS.map((column) => `"${column}"`).join(', ')}) VALUES (${TRANSFER_ROW_COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (transfer_id) DO UPDATE SET status = excluded.status, bytes = excluded.bytes, duration_ms = excluded.duration_ms,
         ended_at = excluded.ended_at, partial = excluded.partial, error_code = excluded.error_code, error_message = excluded.error_message,
         file_size = excluded.file_size, last_event_id = excluded.last_event_id`,
@@ -250,7 +252,7 @@ function prepare(db: Database.Database) {
       'UPDATE files SET path = @to || substr(path, @cut) WHERE username = @username AND (path = @from OR (path >= @below AND path < @after))',
     ),
     pathEvent: db.prepare<[{ username: string; path: string; seq: number; eventId: string; type: string; at: number; detail: string }]>(
-      'INSERT OR IGNORE INTO path_events VALUES (@username, @path, @seq, @eventId, @type, @at, @detail)',
+      'INSERT INTO path_events (username, path, stream_seq, event_id, type, at, detail) VALUES (@username, @path, @seq, @eventId, @type, @at, @detail)',
     ),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE session_id = ?'),
     putSession: db.prepare<[SessionRow]>(

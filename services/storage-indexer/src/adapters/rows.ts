@@ -34,6 +34,12 @@ export interface TransferRow {
   last_event_id: string;
 }
 
+/** The columns of a TransferRow, for positional binding. */
+export const TRANSFER_ROW_COLUMNS = [
+  'transfer_id', 'session_id', 'username', 'client_ip', 'client_ip_key', 'gateway', 'protocol', 'mode', 'direction', 'path', 'offset',
+  'started_at', 'status', 'bytes', 'duration_ms', 'ended_at', 'partial', 'error_code', 'error_message', 'file_size', 'last_event_id',
+] as const satisfies readonly (keyof TransferRow)[];
+
 export function transferToRow(doc: TransferDoc): TransferRow {
   return {
     transfer_id: doc.transferId,

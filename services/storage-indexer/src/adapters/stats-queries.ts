@@ -4,14 +4,27 @@ import { transferWhere } from './transfer-queries.js';
 
 export type GroupBy = 'user' | 'day' | 'hour' | 'gateway' | 'direction' | 'status';
 
-const GROUP_EXPRESSIONS: Record<GroupBy, string> = {
-  user: 'username',
-  day: "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')",
-  hour: "strftime('%Y-%m-%dT%H:00:00Z', started_at / 1000, 'unixepoch')",
-  gateway: 'gateway',
-  direction: 'direction',
-  status: 'status',
+/**
+ * How rows are grouped (`by`: a column or an integer, cheap to compare) and the key shown for a
+ * group (`key`, computed once per group by SQLite, not per row: formatting a time per row made a
+ * year of one user's rollup several times slower). Days and hours sort the same as their keys.
+ */
+const GROUPS: Record<GroupBy, { by: string; key: string }> = {
+  user: { by: 'username', key: 'username' },
+  day: { by: 'started_at / 86400000', key: "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')" },
+  hour: { by: 'started_at / 3600000', key: "strftime('%Y-%m-%dT%H:00:00Z', started_at / 1000, 'unixepoch')" },
+  gateway: { by: 'gateway', key: 'gateway' },
+  direction: { by: 'direction', key: 'direction' },
+  status: { by: 'status', key: 'status' },
 };
+
+/** Key and GROUP BY clause of `groupBy`, on `timeColumn` (started_at in transfers, hour in the rollup). */
+function grouping(groupBy: GroupBy | undefined, timeColumn: string): { key: string; group: string } {
+  if (groupBy === undefined) return { key: 'NULL', group: '' };
+  const { by, key } = GROUPS[groupBy];
+  const on = (sql: string) => sql.replace('started_at', timeColumn);
+  return { key: on(key), group: `GROUP BY ${on(by)} ORDER BY ${on(by)}` };
+}
 
 export interface TransferStats {
   readonly key: string | null;
@@ -48,11 +61,10 @@ function rollupAnswers(filter: TransferFilter): boolean {
 }
 
 function statsSql(filter: TransferFilter, groupBy: GroupBy | undefined): { sql: string; params: Record<string, unknown> } {
-  const group = groupBy === undefined ? '' : 'GROUP BY 1 ORDER BY 1';
   if (rollupAnswers(filter)) {
     const { where, params } = endedWhere(filter);
     const rollupWhere = where.map((clause) => clause.replace(/^started_at/, 'hour'));
-    const key = groupBy === undefined ? 'NULL' : GROUP_EXPRESSIONS[groupBy].replace('started_at', 'hour');
+    const { key, group } = grouping(groupBy, 'hour');
     const sql = `SELECT ${key} AS key, coalesce(sum(transfers), 0) AS transfers, coalesce(sum(bytes), 0) AS bytes,
         coalesce(sum(CASE WHEN status = 'completed' THEN transfers END), 0) AS completed, coalesce(sum(CASE WHEN status = 'failed' THEN transfers END), 0) AS failed,
         coalesce(sum(CASE WHEN status = 'aborted' THEN transfers END), 0) AS aborted, coalesce(sum(duration_ms), 0) AS durationMs
@@ -60,7 +72,7 @@ function statsSql(filter: TransferFilter, groupBy: GroupBy | undefined): { sql: 
     return { sql, params };
   }
   const { where, params } = endedWhere(filter);
-  const key = groupBy === undefined ? 'NULL' : GROUP_EXPRESSIONS[groupBy];
+  const { key, group } = grouping(groupBy, 'started_at');
   const sql = `SELECT ${key} AS key, count(*) AS transfers, coalesce(sum(bytes), 0) AS bytes,
       sum(status = 'completed') AS completed, sum(status = 'failed') AS failed, sum(status = 'aborted') AS aborted,
       coalesce(sum(duration_ms), 0) AS durationMs

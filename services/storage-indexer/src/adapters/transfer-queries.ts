@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { TransferFilter } from './http/params.js';
 import type { TransferDoc } from '../domain/transfers.js';
 import { pageOf, type Page } from './pagination.js';
-import { iso, rowToTransfer, type TransferRow } from './rows.js';
+import { rowToTransfer, type TransferRow } from './rows.js';
 
 export interface SqlFilter {
   readonly where: string[];
@@ -66,32 +66,73 @@ export const TRANSFER_COLUMNS = [
   'fileSize',
 ] as const satisfies readonly (keyof TransferDoc)[];
 
-/** Every matching transfer, oldest first, read lazily from `db` (open a dedicated read connection). */
-export function* iterateTransfers(db: Database.Database, filter: TransferFilter): Generator<TransferDoc> {
+/** An epoch-ms column as ISO-8601 with milliseconds, formatted by SQLite (as `Date#toISOString` would). */
+const isoSql = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
+const booleanSql = (column: string) => `CASE ${column} WHEN 1 THEN json('true') WHEN 0 THEN json('false') END`;
+
+/** The SQL behind each export column: the same names, order and JSON types as TransferDoc. */
+const EXPORT_SQL: Record<keyof TransferDoc, string> = {
+  transferId: 'transfer_id',
+  sessionId: 'session_id',
+  username: 'username',
+  clientIp: 'client_ip',
+  gateway: 'gateway',
+  protocol: 'protocol',
+  mode: 'mode',
+  direction: 'direction',
+  path: 'path',
+  offset: '"offset"',
+  startedAt: isoSql('started_at'),
+  status: 'status',
+  bytes: 'bytes',
+  durationMs: 'duration_ms',
+  endedAt: isoSql('ended_at'),
+  partial: booleanSql('partial'),
+  errorCode: 'error_code',
+  errorMessage: 'error_message',
+  fileSize: 'file_size',
+  lastEventId: 'last_event_id',
+};
+
+function exportSql(select: string, filter: TransferFilter): { sql: string; params: Record<string, unknown> } {
   const { where, params } = transferWhere(filter);
-  const sql = `SELECT * FROM transfers ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, transfer_id`;
-  for (const row of db.prepare<[Record<string, unknown>], TransferRow>(sql).iterate(params)) yield rowToTransfer(row);
+  return { sql: `SELECT ${select} FROM transfers ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, transfer_id`, params };
 }
 
-/** The SQL columns behind TRANSFER_COLUMNS, in the same order. */
-const RAW_COLUMNS = [
-  'transfer_id', 'session_id', 'username', 'client_ip', 'gateway', 'protocol', 'mode', 'direction', 'path', '"offset"', 'started_at', 'status',
-  'bytes', 'duration_ms', 'ended_at', 'partial', 'error_code', 'error_message', 'file_size',
-] as const;
-const STARTED_AT = RAW_COLUMNS.indexOf('started_at');
-const ENDED_AT = RAW_COLUMNS.indexOf('ended_at');
-const PARTIAL = RAW_COLUMNS.indexOf('partial');
+/**
+ * Every matching transfer as one line of JSON (a TransferDoc), oldest first, read lazily
+ * from `db` (open a dedicated read connection). SQLite writes the JSON: three times
+ * faster than building an object per row and JSON.stringify-ing it.
+ */
+export function* iterateTransferJson(db: Database.Database, filter: TransferFilter): Generator<string> {
+  const fields = Object.entries(EXPORT_SQL).map(([name, sql]) => `'${name}', ${sql}`);
+  const { sql, params } = exportSql(`json_object(${fields.join(', ')})`, filter);
+  yield* db.prepare<[Record<string, unknown>], string>(sql).pluck().iterate(params);
+}
 
-export type TransferCells = (string | number | boolean | null)[];
+export type TransferCells = (string | number | null)[];
 
-/** Every matching transfer as cells in TRANSFER_COLUMNS order, oldest first, without building objects (CSV export). */
-export function* iterateTransferCells(db: Database.Database, filter: TransferFilter): Generator<TransferCells> {
-  const { where, params } = transferWhere(filter);
-  const sql = `SELECT ${RAW_COLUMNS.join(', ')} FROM transfers ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at, transfer_id`;
-  for (const cells of db.prepare<[Record<string, unknown>], TransferCells>(sql).raw().iterate(params)) {
-    cells[STARTED_AT] = iso(cells[STARTED_AT] as number);
-    if (cells[ENDED_AT] !== null) cells[ENDED_AT] = iso(cells[ENDED_AT] as number);
-    if (cells[PARTIAL] !== null) cells[PARTIAL] = cells[PARTIAL] === 1;
-    yield cells;
-  }
+/** Columns whose values are free text (the others are numbers, times and enums, never quoted or defused). */
+const FREE_TEXT = new Set<keyof TransferDoc>(['transferId', 'sessionId', 'username', 'clientIp', 'gateway', 'path', 'errorCode', 'errorMessage']);
+const CSV_SPECIAL = `'*[",' || char(10, 13) || ']*'`;
+/** Code points of a formula-like first character (=, +, -, @, TAB, CR): see csvField. */
+const FORMULA_STARTS = '61, 43, 45, 64, 9, 13';
+
+/** Starts the text of a row that SQLite could not write as a CSV line; a written line never starts with it (see FORMULA_STARTS). */
+export const CSV_CELLS_MARK = '=';
+
+/**
+ * Every matching transfer for the CSV export, oldest first: the whole CSV line when SQLite can
+ * write it (no cell needs quotes or a formula guard: nearly every row), else CSV_CELLS_MARK and
+ * the cells in TRANSFER_COLUMNS order as a JSON array, for csvLine. Writing the common line in
+ * SQL saves a JS value per cell (about twice as fast).
+ */
+export function iterateTransferCsv(db: Database.Database, filter: TransferFilter): IterableIterator<string> {
+  const cells = TRANSFER_COLUMNS.map((name) => (name === 'partial' ? "CASE partial WHEN 1 THEN 'true' WHEN 0 THEN 'false' END" : EXPORT_SQL[name]));
+  const text = TRANSFER_COLUMNS.filter((name) => FREE_TEXT.has(name)).map((name) => EXPORT_SQL[name]);
+  // One GLOB over all free text at once (a GLOB per cell costs more than the rest of the line), then each first character.
+  const plain = [`${text.map((cell) => `coalesce(${cell}, '')`).join(' || ')} NOT GLOB ${CSV_SPECIAL}`, ...text.map((cell) => `coalesce(unicode(${cell}), 0) NOT IN (${FORMULA_STARTS})`)].join(' AND ');
+  const line = `${cells.map((cell) => `coalesce(${cell}, '')`).join(" || ',' || ")} || char(13, 10)`;
+  const { sql, params } = exportSql(`CASE WHEN ${plain} THEN ${line} ELSE '${CSV_CELLS_MARK}' || json_array(${cells.join(', ')}) END`, filter);
+  return db.prepare<[Record<string, unknown>], string>(sql).pluck().iterate(params);
 }

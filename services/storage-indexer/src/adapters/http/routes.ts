@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listFiles, listLogins, listSessions, pathHistory } from '../other-queries.js';
 import { topFiles, transferPercentiles, transferStats } from '../stats-queries.js';
-import { getTransfer, iterateTransferCells, iterateTransfers, listTransfers } from '../transfer-queries.js';
+import { getTransfer, iterateTransferCsv, iterateTransferJson, listTransfers } from '../transfer-queries.js';
 import type { AppDeps } from './app.js';
 import { NotFoundError } from './errors.js';
 import { responses } from './responses.js';
@@ -32,7 +32,7 @@ function registerTransferRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/transfers/export', doc('Every matching transfer as NDJSON (default) or CSV, streamed oldest first', ExportQuery, {}), (request, reply) => {
     const { format = 'ndjson', ...filter } = parseQuery(ExportQuery, request.query);
     const reader = deps.openReader();
-    const rows = format === 'csv' ? iterateTransferCells(reader, filter) : iterateTransfers(reader, filter);
+    const rows = format === 'csv' ? iterateTransferCsv(reader, filter) : iterateTransferJson(reader, filter);
     const stream = exportStream(rows, format, () => reader.close());
     return reply
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
