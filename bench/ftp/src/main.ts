@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getFreePorts } from '@ferry/testing';
@@ -50,6 +50,14 @@ const scratch = existsSync('/dev/shm') ? '/dev/shm/ferry-bench' : '/tmp/ferry-be
 const cacheDir = join(workspace, 'bench', '.cache');
 await mkdir(cacheDir, { recursive: true });
 await mkdir(scratch, { recursive: true });
+// One run at a time: runs share the scratch folder, the system accounts (their passwords change) and the ports.
+const lock = join(scratch, 'bench.pid');
+const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+if (holder > 0 && holder !== process.pid && isAlive(holder)) {
+  out(`bench: another run (pid ${holder}) is using ${scratch}; wait for it or stop it`);
+  process.exit(75);
+}
+await writeFile(lock, String(process.pid));
 const selected = values.servers.split(',');
 // The transfer account first, then the accounts of the first-login workload: a fresh slice for every run
 // against every target (Ferry's targets share one platform, the peers share the system accounts).
@@ -145,3 +153,13 @@ out('');
 out(report);
 out(`written to ${file}`);
 await rm(join(scratch, 'downloads'), { recursive: true, force: true });
+await rm(lock, { force: true });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

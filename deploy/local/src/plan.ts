@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { STATS_PASSWORD_VAR, STATS_USER_VAR } from '@ferry/haproxy-config';
 import { probeRedisPing, probeTcp, resolveBinary } from '@ferry/testing';
 import { localHaproxyConfig } from './haproxy-config.js';
-import { choosePort } from './ports.js';
+import { choosePort, claimSlots, PASSIVE_RANGES } from './ports.js';
 import { ensureLocalCertificate } from './tls.js';
 import type { StackOptions } from './options.js';
 import type { StackSecrets } from './secrets.js';
@@ -154,10 +154,9 @@ export async function planStack(options: StackOptions, workspace: string, secret
  * gateway host behind a balancer does.
  */
 async function planGateways(options: StackOptions, moved: string[], tls: { cert: string; key: string }): Promise<GatewayPlan[]> {
-  // Ephemeral mode (tests) picks ranges below the kernel's ephemeral port range (32768+):
-  // HAProxy binds every port of every range at start, so a client port there would clash.
-  const slots = Math.floor((32_700 - options.gateways * 100 - 20_000) / 100);
-  const rangeBase = options.ephemeralPorts ? 20_000 + Math.floor(Math.random() * slots) * 100 : 30_000;
+  // Ephemeral mode (tests) claims ranges below the kernel's ephemeral port range (32768+), where
+  // HAProxy's binds cannot clash with client ports, and one spare range for a gateway added later.
+  const rangeBase = options.ephemeralPorts ? claimSlots(PASSIVE_RANGES, options.gateways + 1) : 30_000;
   const plans: GatewayPlan[] = [];
   for (let i = 1; i <= options.gateways; i++) {
     const opsPort = await pickPort(options, `gw-${i} ops`, 9110 + i, moved);

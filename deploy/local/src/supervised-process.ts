@@ -22,6 +22,8 @@ export interface SupervisorEvents {
 }
 
 const MAX_CRASHES = 5;
+/** How much of a child's latest output a start failure quotes, so the reason shows where the error is read (CI). */
+const OUTPUT_TAIL_BYTES = 2048;
 const CRASH_WINDOW_MS = 60_000;
 
 /**
@@ -36,6 +38,7 @@ export class SupervisedProcess {
   private log: WriteStream | undefined;
   private stopping = false;
   private crashes: number[] = [];
+  private outputTail = '';
 
   constructor(
     readonly spec: ProcessSpec,
@@ -53,6 +56,12 @@ export class SupervisedProcess {
     this.child = child;
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
+    this.outputTail = '';
+    const keepTail = (chunk: Buffer): void => {
+      this.outputTail = (this.outputTail + chunk.toString()).slice(-OUTPUT_TAIL_BYTES);
+    };
+    child.stdout?.on('data', keepTail);
+    child.stderr?.on('data', keepTail);
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     await this.waitReady(child);
   }
@@ -85,7 +94,10 @@ export class SupervisedProcess {
     const deadline = Date.now() + this.spec.readyTimeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${this.spec.name} exited with ${child.exitCode ?? child.signalCode} while starting: see ${this.spec.logFile}`);
+        // Output written just before the exit may still be in the pipe.
+        if (child.stdout !== null && !child.stdout.readableEnded) await Promise.race([once(child, 'close'), sleep(1_000)]);
+        const tail = this.outputTail.trimEnd().split('\n').slice(-8).join('\n');
+        throw new Error(`${this.spec.name} exited with ${child.exitCode ?? child.signalCode} while starting: see ${this.spec.logFile}${tail ? `; its last output:\n${tail}` : ''}`);
       }
       if (await this.spec.ready()) return;
       await sleep(100);

@@ -67,4 +67,23 @@ describe('the stack runner\'s supervisor', () => {
     expect(child.pid).toBe(pid);
     expect(() => process.kill(pid, 0)).toThrow();
   });
+
+  it('a child that exits while starting fails the start with the last lines it wrote, so the reason shows without opening its log', async () => {
+    const failing = new SupervisedProcess(
+      {
+        name: 'haproxy-like',
+        command: process.execPath,
+        args: ['-e', 'console.error("starting"); console.error("[ALERT] Cannot raise FD limit to 20236, limit is 20000."); process.exit(1);'],
+        env: { PATH: process.env['PATH'] ?? '' },
+        cwd: dir,
+        logFile: join(dir, 'haproxy-like.log'),
+        ready: () => Promise.resolve(false),
+        readyTimeoutMs: 10_000,
+      },
+      { crashed: () => undefined, restarted: () => undefined, restartFailed: () => undefined },
+    );
+    supervised.push(failing);
+    failing.markStopping();
+    await expect(failing.start()).rejects.toThrow(/haproxy-like exited with 1 while starting: see .*haproxy-like\.log; its last output:\nstarting\n\[ALERT\] Cannot raise FD limit/);
+  });
 });

@@ -11,12 +11,16 @@ export interface HeartbeatSource {
 /**
  * Publishes a heartbeat now and then every interval. A missed heartbeat (NATS
  * away) is logged, not retried: the next one supersedes it, and watchdogs
- * reason about silence anyway.
+ * reason about silence anyway. `stop()` resolves once no beat is in flight, so
+ * nothing published after it (the instance's "stopped" event) can be overtaken
+ * by a late heartbeat that would make it look alive again.
  */
-export function startHeartbeats(runtime: ServiceRuntime, intervalMs: number, source: HeartbeatSource): { stop(): void } {
+export function startHeartbeats(runtime: ServiceRuntime, intervalMs: number, source: HeartbeatSource): { stop(): Promise<void> } {
   let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
   const beat = async () => {
     const { status, failingChecks } = await source.status();
+    if (stopped) return;
     const load = source.load?.();
     const gauges = source.gauges?.();
     const event = runtime.newEvent(Heartbeat, {
@@ -34,7 +38,7 @@ export function startHeartbeats(runtime: ServiceRuntime, intervalMs: number, sou
   };
   let timer: NodeJS.Timeout | undefined;
   const loop = () => {
-    beat()
+    inFlight = beat()
       .catch((error: unknown) => runtime.logger.warn({ err: error }, 'heartbeat not published'))
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, intervalMs);
@@ -42,9 +46,10 @@ export function startHeartbeats(runtime: ServiceRuntime, intervalMs: number, sou
   };
   loop();
   return {
-    stop: () => {
+    stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      await inFlight;
     },
   };
 }

@@ -90,7 +90,7 @@ export async function runService<Schema extends z.ZodObject>(definition: Service
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ reason }, `${definition.name} stopping`);
-      heartbeats.stop();
+      await heartbeats.stop();
       await service.stop(reason).catch((error: unknown) => logger.error({ err: error }, 'service did not stop cleanly'));
       const stopped = newEvent(InstanceStopped, { service: definition.name, instance, reason, stoppedAt: clock().toISOString() });
       await publishEvent(bus, stopped, { timeoutMs: 2_000 }).catch((error: unknown) => logger.warn({ err: error }, 'clean stop not announced'));
