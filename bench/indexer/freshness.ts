@@ -26,7 +26,7 @@ try {
   const bus = await connectBus({ servers: [nats.url], name: 'bench' });
   await ensureStreams(bus, streamSpecs({ replicas: 1 }));
   const service = await runService(storageIndexer, {
-    env: { NATS_URL: nats.url, FERRY_API_PORT: String(await getFreePort()), FERRY_QUERY_TOKEN: 'q'.repeat(40), FERRY_STATE_DIR: stateDir, LOG_LEVEL: 'warn', FERRY_INDEXER_BATCH: process.env['BENCH_BATCH'] ?? '1000' },
+    env: { NATS_URL: nats.url, FERRY_API_PORT: String(await getFreePort()), FERRY_QUERY_TOKEN: 'q'.repeat(40), FERRY_STATE_DIR: stateDir, LOG_LEVEL: 'warn', FERRY_INDEXER_BATCH: process.env['BENCH_BATCH'] ?? '2000' },
     signals: new EventEmitter(),
     exit: () => undefined,
   });

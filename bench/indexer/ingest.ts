@@ -42,7 +42,7 @@ try {
   // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the ingest only (publishing excluded), for Chrome DevTools.
   const profile = await startCpuProfile(process.env['BENCH_CPU_PROFILE']);
   const start = Date.now();
-  const env = { NATS_URL: nats.url, FERRY_API_PORT: String(await getFreePort()), FERRY_QUERY_TOKEN: 'q'.repeat(40), FERRY_STATE_DIR: stateDir, LOG_LEVEL: 'warn', FERRY_INDEXER_BATCH: process.env['BENCH_BATCH'] ?? '1000' };
+  const env = { NATS_URL: nats.url, FERRY_API_PORT: String(await getFreePort()), FERRY_QUERY_TOKEN: 'q'.repeat(40), FERRY_STATE_DIR: stateDir, LOG_LEVEL: 'warn', FERRY_INDEXER_BATCH: process.env['BENCH_BATCH'] ?? '2000' };
   const service = await runService(storageIndexer, {
     env,
     signals: new EventEmitter(),

@@ -11,7 +11,7 @@ export const IndexerEnv = z
     FERRY_ADMIN_TOKEN: envSecret({ minLength: 32 }).optional(),
     FERRY_STATE_DIR: z.string().trim().min(1).describe('a folder for the projection database files'),
     FERRY_INDEXER_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).describe('a durable consumer name (letters, digits, "_", "-")').prefault('storage-indexer'),
-    FERRY_INDEXER_BATCH: envInt({ min: 1, max: 10_000 }).prefault('1000'),
+    FERRY_INDEXER_BATCH: envInt({ min: 1, max: 10_000 }).prefault('2000'),
     FERRY_INDEXER_ACK_WAIT: envDuration({ minMs: 1_000 }).prefault('30s'),
     FERRY_INDEXER_MAX_LAG: envDuration({ minMs: 1_000 }).prefault('5m'),
     FERRY_INDEXER_LAG_INTERVAL: envDuration({ minMs: 100 }).prefault('1s'),

@@ -111,7 +111,7 @@ describe('readiness of the lag', () => {
 describe('configuration', () => {
   const env = { FERRY_API_PORT: '0', FERRY_QUERY_TOKEN: 'q'.repeat(32), FERRY_STATE_DIR: '/tmp/x' };
   it('accepts the standard variables and applies the defaults', () => {
-    expect(loadConfig(IndexerEnv, env)).toMatchObject({ FERRY_API_HOST: '127.0.0.1', FERRY_INDEXER_BATCH: 1_000, FERRY_INDEXER_DURABLE: 'storage-indexer', FERRY_INDEXER_MAX_LAG: 300_000 });
+    expect(loadConfig(IndexerEnv, env)).toMatchObject({ FERRY_API_HOST: '127.0.0.1', FERRY_INDEXER_BATCH: 2_000, FERRY_INDEXER_DURABLE: 'storage-indexer', FERRY_INDEXER_MAX_LAG: 300_000 });
   });
   it('refuses a query token equal to the admin token, and a short one, naming the variable', () => {
     expect(() => loadConfig(IndexerEnv, { ...env, FERRY_ADMIN_TOKEN: 'q'.repeat(32) })).toThrow(/FERRY_QUERY_TOKEN/);
