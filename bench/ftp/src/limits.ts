@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getFreePort, pollUntil, probeTcp } from '@ferry/testing';
+import { getFreePort, pollUntil } from '@ferry/testing';
 import { aptInstall, run } from './system.js';
 
 export interface MachineLimits {
@@ -14,9 +14,12 @@ export interface MachineLimits {
 export async function measureLimits(scratchDir: string): Promise<MachineLimits> {
   await aptInstall(['iperf3']);
   const port = await getFreePort();
-  const server = spawn('iperf3', ['-s', '-1', '-B', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // Readiness from its own line, not a probe connection: the probe would be the one client a `-1` server serves.
+  const server = spawn('iperf3', ['-s', '--forceflush', '-B', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let said = '';
+  server.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
   try {
-    await pollUntil('iperf3 server', 5_000, () => probeTcp('127.0.0.1', port, 200));
+    await pollUntil('iperf3 server', 5_000, () => Promise.resolve(said.includes('Server listening')));
     const { stdout } = await run('iperf3', ['-c', '127.0.0.1', '-p', String(port), '-t', '3', '-J']);
     const report = JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } };
     const loopbackMBps = report.end.sum_received.bits_per_second / 8 / 1e6;

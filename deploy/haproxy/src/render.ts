@@ -41,6 +41,9 @@ export function renderHaproxyConfig(gateways: readonly GatewayEntry[], settings:
     '  log stdout format raw local0 info',
     `  stats socket ${settings.adminSocket} mode 600 level admin expose-fd listeners`,
     `  maxconn ${settings.maxConnections ?? 8000}`,
+    // 64 KiB buffers (16 KiB by default): a 1 GiB RETR through HAProxy cost it 0.35 s of CPU
+    // instead of 0.54 s; bigger socket buffers (tune.rcvbuf/sndbuf) changed nothing measurable.
+    '  tune.bufsize 65536',
     '',
     ...(byName ? ['resolvers system', '  parse-resolv-conf', '  hold valid 10s', ''] : []),
     'defaults',

@@ -110,7 +110,9 @@ export class HomeStorage {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
-    const stream = createWriteStream(temp, { flags: offset > 0 ? 'r+' : 'wx', start: offset });
+    // 1 MiB of buffer: the socket delivers 64 KiB pieces, and with the default 16 KiB every piece
+    // paused the client until the disk write drained; buffered pieces are written together (writev).
+    const stream = createWriteStream(temp, { flags: offset > 0 ? 'r+' : 'wx', start: offset, highWaterMark: 1024 * 1024 });
     // Released only after the rename: until then the partial is this upload's, not a leftover to adopt.
     const settle = async (move: boolean) => {
       try {
