@@ -90,7 +90,10 @@ const appliesTo = (workload: Workload, target: string) => !(target.endsWith('+tl
 
 const peer = async (withTls: boolean): Promise<PeerOptions> => {
   const [port, low] = await getFreePorts(2);
-  return { cacheDir, workDir: scratch, port: port!, passive: [20_000 + (low! % 12_000), 20_000 + (low! % 12_000) + 200], users, home, ...(withTls ? { tls } : {}) };
+  // 4,000 passive ports: every file of the small-file workloads takes one, and a server that binds
+  // them without SO_REUSEADDR (pure-ftpd) cannot reuse one in TIME_WAIT: 200 stalled it after ~950 files.
+  const first = 20_000 + (low! % 8_000);
+  return { cacheDir, workDir: scratch, port: port!, passive: [first, first + 3_999], users, home, ...(withTls ? { tls } : {}) };
 };
 let ferry: Promise<FerryPlatform> | undefined;
 const ferryTarget = async (name: FerryTarget): Promise<FtpTarget> => {
@@ -128,7 +131,8 @@ try {
           try {
             results.push(await row.workload.run(target));
           } catch (error) {
-            out(`   ${row.workload.name}: failed: ${(error as Error).message}`);
+            // curl's message quotes the URL: the account's password stays out of the log.
+            out(`   ${row.workload.name}: failed: ${(error as Error).message.replace(/(\/\/[^:/@\s]+:)[^@\s]+@/g, '$1***@')}`);
             break;
           }
         }

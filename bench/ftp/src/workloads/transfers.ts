@@ -4,7 +4,8 @@ import type { FtpTarget } from '../peers/peer.js';
 import { curlTls, ftpUrl, measured, type Workload } from './measure.js';
 
 const run = promisify(execFile);
-const curl = (args: string[]) => run('curl', ['--silent', '--show-error', '--fail', ...args], { maxBuffer: 64 * 1024 * 1024 });
+// A stalled transfer fails its workload after 10 minutes instead of holding the whole run.
+const curl = (args: string[]) => run('curl', ['--silent', '--show-error', '--fail', '--max-time', '600', ...args], { maxBuffer: 64 * 1024 * 1024 });
 
 export interface FixtureNames {
   readonly bigRemote: string;

@@ -1,6 +1,7 @@
-import { createReadStream, createWriteStream, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, lstatSync, type ReadStream, type Stats, type WriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, realpath, rename, rmdir, stat, truncate, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { DirEntry } from '../domain/listing.js';
 import { baseName, UPLOAD_TEMP_PREFIX } from '../domain/paths.js';
 import { GatewayError } from '../domain/errors.js';
@@ -61,9 +62,50 @@ export class HomeStorage {
     const real = await this.existing(path);
     const info = await wrap(stat(real));
     if (!info.isDirectory()) return [await this.describe(path)];
-    const names = await wrap(readdir(real));
-    const entries = await Promise.all(names.filter((name) => !name.startsWith(UPLOAD_TEMP_PREFIX)).map((name) => this.entryIn(real, name)));
-    return entries.filter((entry): entry is DirEntry => entry !== undefined);
+    const names = (await wrap(readdir(real))).filter((name) => !name.startsWith(UPLOAD_TEMP_PREFIX));
+    return this.entriesIn(real, names);
+  }
+
+  /**
+   * The entries of a big folder, in slices with a turn of the event loop between them.
+   * On a local filesystem an lstat takes microseconds and its async form costs ten times
+   * that in thread-pool round trips (a 10,000-entry LIST took 0.2 s of gateway CPU,
+   * issue 7), so entries are read synchronously — until the filesystem turns out slow
+   * (a network mount): then the rest goes async, never holding other sessions long.
+   */
+  private async entriesIn(folder: string, names: readonly string[]): Promise<DirEntry[]> {
+    const entries: DirEntry[] = [];
+    let sync = true;
+    for (let first = 0; first < names.length; first += LIST_SLICE) {
+      if (first > 0) await nextTurn();
+      const slice = names.slice(first, first + LIST_SLICE);
+      const started = performance.now();
+      let next = 0;
+      for (; sync && next < slice.length; next++) {
+        const name = slice[next]!;
+        const entry = this.plainEntrySync(folder, name);
+        if (entry === 'link') {
+          const resolved = await this.entryIn(folder, name);
+          if (resolved !== undefined) entries.push(resolved);
+        } else if (entry !== undefined) entries.push(entry);
+        if (performance.now() - started > SLOW_SLICE_MS) sync = false;
+      }
+      const rest = await Promise.all(slice.slice(next).map((name) => this.entryIn(folder, name)));
+      for (const entry of rest) if (entry !== undefined) entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** A listed entry read with one synchronous lstat; 'link' when a symbolic link needs resolving. */
+  private plainEntrySync(folder: string, name: string): DirEntry | 'link' | undefined {
+    try {
+      const info = lstatSync(join(folder, name), { throwIfNoEntry: false });
+      if (info === undefined) return undefined;
+      if (info.isSymbolicLink()) return 'link';
+      return { name, isDirectory: info.isDirectory(), size: info.isDirectory() ? 0 : info.size, mtime: info.mtime };
+    } catch {
+      return undefined;
+    }
   }
 
   async isDirectory(path: string): Promise<boolean> {
@@ -243,6 +285,11 @@ export class HomeStorage {
     }
   }
 }
+
+/** Entries read per turn of the event loop while listing. */
+const LIST_SLICE = 256;
+/** A slice of synchronous lstats taking longer than this means a slow (network) filesystem. */
+const SLOW_SLICE_MS = 4;
 
 /** A partial untouched for this long is swept by the next upload into its folder: nobody came back to resume it. */
 const STALE_UPLOAD_MS = 3_600_000;
