@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkHaproxyConfig, getFreePorts, pollUntil, startHaproxy, type HaproxyHandle } from '@ferry/testing';
+import { checkHaproxyConfig, getFreePorts, looksLikePortConflict, pollUntil, startHaproxy, type HaproxyHandle } from '@ferry/testing';
 import { parseGatewayList, renderHaproxyConfig } from '../src/index.js';
 import { startFakeGateway } from './fake-gateway.js';
 
@@ -41,15 +41,24 @@ beforeAll(async () => {
   process.env.FERRY_HAPROXY_STATS_PASSWORD = 'test-only-stats-password';
   // Gateways on 127.0.0.2 and .3, HAProxy on 127.0.0.1: the same passive port number
   // can be bound by HAProxy (public side) and by its gateway (private side).
-  ports = await getFreePorts(8);
-  const [ftp, stats, control, passive1, passive2, agent] = ports as [number, number, number, number, number, number];
-  gateways = [
-    await startFakeGateway('gw-1', '127.0.0.2', { control, passive: passive1, agent }),
-    await startFakeGateway('gw-2', '127.0.0.3', { control, passive: passive2, agent }),
-  ];
-  const list = parseGatewayList(`gw-1 127.0.0.2 ${control} ${passive1}-${passive1} ${agent}\ngw-2 127.0.0.3 ${control} ${passive2}-${passive2} ${agent}\n`);
-  const config = renderHaproxyConfig(list, { bindAddress: '127.0.0.1', ftpPort: ftp, statsBind: '127.0.0.1', statsPort: stats, adminSocket: '/tmp/ferry-haproxy-test-admin.sock', ftpIdleTimeoutS: 300, tunnelTimeoutS: 3600 });
-  haproxy = await startHaproxy({ config, readyPort: ftp });
+  // Ports picked free can be taken by a parallel test before HAProxy binds them: pick again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      ports = await getFreePorts(8);
+      const [ftp, stats, control, passive1, passive2, agent] = ports as [number, number, number, number, number, number];
+      gateways = [
+        await startFakeGateway('gw-1', '127.0.0.2', { control, passive: passive1, agent }),
+        await startFakeGateway('gw-2', '127.0.0.3', { control, passive: passive2, agent }),
+      ];
+      const list = parseGatewayList(`gw-1 127.0.0.2 ${control} ${passive1}-${passive1} ${agent}\ngw-2 127.0.0.3 ${control} ${passive2}-${passive2} ${agent}\n`);
+      const config = renderHaproxyConfig(list, { bindAddress: '127.0.0.1', ftpPort: ftp, statsBind: '127.0.0.1', statsPort: stats, adminSocket: `/tmp/ferry-haproxy-test-${process.pid}.sock`, ftpIdleTimeoutS: 300, tunnelTimeoutS: 3600 });
+      haproxy = await startHaproxy({ config, readyPort: ftp });
+      break;
+    } catch (error) {
+      await Promise.all(gateways?.map((g) => g.close()) ?? []);
+      if (attempt === 3 || !looksLikePortConflict(String(error))) throw error;
+    }
+  }
 });
 
 afterAll(async () => {

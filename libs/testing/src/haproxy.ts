@@ -9,6 +9,7 @@ import { registerHandle, unregisterHandle, type Stoppable } from './registry.js'
 import { detectRuntime } from './runtime.js';
 import { launch, type ServerProcess } from './server-process.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
+import { listensOn } from './listeners.js';
 import { probeTcp } from './wait.js';
 
 const READY_TIMEOUT_MS = 15_000;
@@ -57,19 +58,21 @@ export async function checkHaproxyConfig(configText: string): Promise<{ valid: b
   }
 }
 
-function readiness(readyPort: number | undefined, extra: () => boolean): () => Promise<boolean> {
+function readiness(readyPort: number | undefined, extra: () => boolean): (proc: ServerProcess) => Promise<boolean> {
   const since = Date.now();
-  return async () => {
+  return async (proc) => {
     if (!extra()) return false;
-    if (readyPort !== undefined) return probeTcp('127.0.0.1', readyPort);
-    return Date.now() - since >= SETTLE_MS;
+    if (readyPort === undefined) return Date.now() - since >= SETTLE_MS;
+    if (!(await probeTcp('127.0.0.1', readyPort))) return false;
+    // A local haproxy must hold the port itself: the probe may have reached another process that took it.
+    return proc.runtime !== 'local' || proc.pid === undefined || (await listensOn(proc.pid, readyPort));
   };
 }
 
-async function launchHaproxy(dir: string, args: readonly string[], ready: () => Promise<boolean>): Promise<ServerProcess> {
+async function launchHaproxy(dir: string, args: readonly string[], ready: (proc: ServerProcess) => Promise<boolean>): Promise<ServerProcess> {
   const proc = await launch({ binary: 'haproxy', args, dirs: [dir] });
   try {
-    await awaitReady(proc, ready, READY_TIMEOUT_MS);
+    await awaitReady(proc, () => ready(proc), READY_TIMEOUT_MS);
     return proc;
   } catch (error) {
     await proc.kill().catch(() => undefined);
@@ -102,7 +105,8 @@ class Haproxy implements HaproxyHandle, Stoppable {
     if (old.runtime === 'container') {
       // The image runs haproxy in master-worker mode: SIGUSR2 makes the master reload hitlessly.
       await old.signal('SIGUSR2');
-      await awaitReady(old, readiness(this.readyPort, () => true), READY_TIMEOUT_MS);
+      const ready = readiness(this.readyPort, () => true);
+      await awaitReady(old, () => ready(old), READY_TIMEOUT_MS);
       return;
     }
     const since = Date.now();

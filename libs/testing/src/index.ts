@@ -11,7 +11,7 @@ export {
 export { checkHaproxyConfig, startHaproxy, type HaproxyHandle, type StartHaproxyOptions } from './haproxy.js';
 export { startNats, type NatsServerHandle, type StartNatsOptions } from './nats.js';
 export { startNatsCluster, type NatsClusterHandle, type StartNatsClusterOptions } from './nats-cluster.js';
-export { getFreePort, getFreePorts } from './ports.js';
+export { getFreePort, getFreePorts, looksLikePortConflict } from './ports.js';
 export { resolveBinary, type BinaryName } from './binaries.js';
 export { startRedis, type RedisServerHandle, type StartRedisOptions } from './redis.js';
 export { stopAllStarted } from './registry.js';

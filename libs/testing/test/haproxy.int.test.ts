@@ -118,3 +118,18 @@ describe('haproxy temp dirs', () => {
     expect(existsSync(h.dir)).toBe(false);
   });
 });
+
+describe('startHaproxy when another process holds its port', () => {
+  it('fails with haproxy\'s own bind error instead of taking the other process\'s answer for haproxy\'s', async () => {
+    const squatter = await startEchoServer();
+    const backend = await startEchoServer();
+    try {
+      const start = startHaproxy({ config: tcpConfig([{ name: 'taken', port: squatter.port, backend: backend.port }]), readyPort: squatter.port });
+      await expect(start).rejects.toMatchObject({ code: 'TESTING_PROCESS_EXITED' });
+      await expect(start).rejects.toThrow(/cannot bind socket/i);
+    } finally {
+      await squatter.close();
+      await backend.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { getFreePort } from '../src/index.js';
 import { converse, ownTempDirs, startEchoServer } from './helpers.js';
 import { makeTempDir } from '../src/temp-dir.js';
 import { probeRedisPing } from '../src/wait.js';
+import { listensOn } from '../src/listeners.js';
 
 describe('a lost port race', () => {
   it('is retried on a fresh port when the server says the address is in use', async () => {
@@ -56,6 +57,19 @@ describe('a lost port race', () => {
       expect(await ownTempDirs()).toEqual(before);
     } finally {
       await squatter.close();
+    }
+  });
+});
+
+describe('listensOn', () => {
+  it('tells the process holding a listening port from any other', async () => {
+    const mine = await startEchoServer();
+    try {
+      expect(await listensOn(process.pid, mine.port)).toBe(true);
+      expect(await listensOn(process.ppid, mine.port)).toBe(false);
+      expect(await listensOn(process.pid, await getFreePort())).toBe(false);
+    } finally {
+      await mine.close();
     }
   });
 });
