@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getFreePorts } from '@ferry/testing';
+import { getFreePorts, isAlive } from '@ferry/testing';
 import { makeLocalFixtures, resetUploads, seedServerRoot } from './fixtures.js';
 import { measureLimits } from './limits.js';
 import type { FtpTarget } from './peers/peer.js';
@@ -164,12 +164,3 @@ out(report);
 out(`written to ${file}`);
 await rm(join(scratch, 'downloads'), { recursive: true, force: true });
 await rm(lock, { force: true });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

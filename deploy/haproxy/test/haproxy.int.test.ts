@@ -46,16 +46,15 @@ beforeAll(async () => {
     try {
       ports = await getFreePorts(8);
       const [ftp, stats, control, passive1, passive2, agent] = ports as [number, number, number, number, number, number];
-      gateways = [
-        await startFakeGateway('gw-1', '127.0.0.2', { control, passive: passive1, agent }),
-        await startFakeGateway('gw-2', '127.0.0.3', { control, passive: passive2, agent }),
-      ];
+      gateways = [];
+      gateways.push(await startFakeGateway('gw-1', '127.0.0.2', { control, passive: passive1, agent }));
+      gateways.push(await startFakeGateway('gw-2', '127.0.0.3', { control, passive: passive2, agent }));
       const list = parseGatewayList(`gw-1 127.0.0.2 ${control} ${passive1}-${passive1} ${agent}\ngw-2 127.0.0.3 ${control} ${passive2}-${passive2} ${agent}\n`);
       const config = renderHaproxyConfig(list, { bindAddress: '127.0.0.1', ftpPort: ftp, statsBind: '127.0.0.1', statsPort: stats, adminSocket: `/tmp/ferry-haproxy-test-${process.pid}.sock`, ftpIdleTimeoutS: 300, tunnelTimeoutS: 3600 });
       haproxy = await startHaproxy({ config, readyPort: ftp });
       break;
     } catch (error) {
-      await Promise.all(gateways?.map((g) => g.close()) ?? []);
+      await Promise.all(gateways.map((g) => g.close()));
       if (attempt === 3 || !looksLikePortConflict(String(error))) throw error;
     }
   }

@@ -1,8 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeTcp } from '@ferry/testing';
+import { isAlive, probeTcp } from '@ferry/testing';
 
 /**
  * Ports are chosen below the kernel's ephemeral range (32768+), which it never hands
@@ -50,11 +49,8 @@ export function claimSlots(region: Region, count: number): number {
   throw new Error(`no ${count} free ${region.name} port slot(s) left in ${lockDir}: stop other Ferry stacks, or remove stale locks there`);
 }
 
-/** Gives back every slot this process claimed (also done when it exits). */
-export function releaseSlots(): void {
-  claimed.splice(0).forEach(unlock);
-}
-process.once('exit', releaseSlots);
+// Slots are given back when the runner exits; a runner killed outright leaves locks the next claim takes over.
+process.once('exit', () => claimed.splice(0).forEach(unlock));
 
 function tryLock(path: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -79,13 +75,7 @@ function ownerAlive(path: string): boolean {
   } catch {
     return true; // being written by its owner right now
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid);
 }
 
 function unlock(path: string): void {
@@ -110,14 +100,6 @@ async function nextSinglePort(): Promise<number> {
     }
     const port = single.next++;
     // Something outside Ferry may listen there: skip it.
-    if (await canListen(port)) return port;
+    if (!(await probeTcp('127.0.0.1', port, 300))) return port;
   }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }

@@ -1,5 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '@ferry/testing';
 
 /** What scripts and tests read to use a running stack: `<data-dir>/stack.json`. */
 export interface StackFile {
@@ -45,9 +46,7 @@ export async function removeStackFile(dataDir: string): Promise<void> {
 export async function liveRunner(dataDir: string): Promise<number | undefined> {
   try {
     const stack = JSON.parse(await readFile(stackFilePath(dataDir), 'utf8')) as Partial<StackFile>;
-    if (typeof stack.runnerPid !== 'number') return undefined;
-    process.kill(stack.runnerPid, 0);
-    return stack.runnerPid;
+    return typeof stack.runnerPid === 'number' && isAlive(stack.runnerPid) ? stack.runnerPid : undefined;
   } catch {
     return undefined;
   }

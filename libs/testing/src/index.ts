@@ -12,6 +12,7 @@ export { checkHaproxyConfig, startHaproxy, type HaproxyHandle, type StartHaproxy
 export { startNats, type NatsServerHandle, type StartNatsOptions } from './nats.js';
 export { startNatsCluster, type NatsClusterHandle, type StartNatsClusterOptions } from './nats-cluster.js';
 export { getFreePort, getFreePorts, looksLikePortConflict } from './ports.js';
+export { isAlive } from './processes.js';
 export { resolveBinary, type BinaryName } from './binaries.js';
 export { startRedis, type RedisServerHandle, type StartRedisOptions } from './redis.js';
 export { stopAllStarted } from './registry.js';

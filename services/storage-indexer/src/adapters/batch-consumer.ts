@@ -52,6 +52,7 @@ export async function startBatchConsumer(bus: Bus, holder: StoreHolder, options:
   const loop = (async () => {
     while (!stopping) {
       let messages: JsMsg[] = [];
+      let failure: unknown;
       try {
         current = await consumer.fetch({ max_messages: options.batchSize, expires: options.fetchExpiresMs ?? FETCH_EXPIRES_MS });
         for await (const message of current) {
@@ -64,16 +65,15 @@ export async function startBatchConsumer(bus: Bus, holder: StoreHolder, options:
           }
         }
       } catch (error) {
-        if (stopping) break;
-        // A pull that ends early (its heartbeats missed while a commit held the event loop)
-        // is only a pull: start the next one at once, after settling what it delivered.
-        if (!/heartbeats missed/i.test((error as Error).message)) {
-          options.logger.warn({ err: error }, 'fetching activity failed, retrying');
-          await new Promise((done) => setTimeout(done, 500));
-        }
-      } finally {
-        // Delivered messages are settled, not left to redeliver after ack_wait.
-        if (messages.length > 0) await settleBatch(bus, holder, options, maxDeliver, messages);
+        failure = error;
+      }
+      // Delivered messages are settled, not left to redeliver after ack_wait.
+      if (messages.length > 0) await settleBatch(bus, holder, options, maxDeliver, messages);
+      // A pull that ends early (its heartbeats missed while a commit held the event loop)
+      // is only a pull: the next one starts at once.
+      if (failure !== undefined && !stopping && !/heartbeats missed/i.test((failure as Error).message)) {
+        options.logger.warn({ err: failure }, 'fetching activity failed, retrying');
+        await new Promise((done) => setTimeout(done, 500));
       }
     }
   })();
