@@ -17,6 +17,8 @@ Options:
                       nats-server; with --nats-url, the number of URLs, at most 3)
   --restore-from DIR  restore a backup (npm run backup -- create) into this new,
                       empty stack before the services start (runbooks/RECOVERY.md)
+  --cpu-prof DIR      performance work: each gateway writes a V8 CPU profile
+                      (node --cpu-prof) into DIR when it stops
   --help              show this text
 `;
 
@@ -30,6 +32,8 @@ const Options = z.object({
   natsUrls: z.array(z.string()).min(1).optional(),
   streamReplicas: z.number().int().min(1).max(5),
   restoreFrom: z.string().min(1).optional(),
+  /** Where gateways write V8 CPU profiles when they stop; undefined: no profiling. */
+  cpuProfDir: z.string().min(1).optional(),
 });
 export type StackOptions = z.infer<typeof Options>;
 
@@ -44,6 +48,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StackOptions
   let natsUrls: string[] | undefined;
   let streamReplicas: number | undefined;
   let restoreFrom: string | undefined;
+  let cpuProfDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     switch (arg) {
@@ -60,6 +65,12 @@ export function parseOptions(argv: readonly string[], cwd: string): StackOptions
         const value = argv[++i];
         if (value === undefined || value.startsWith('--')) throw new UsageError('--restore-from needs the folder of a backup, e.g. --restore-from /backups/ferry-20261122');
         restoreFrom = resolve(cwd, value);
+        break;
+      }
+      case '--cpu-prof': {
+        const value = argv[++i];
+        if (value === undefined || value.startsWith('--')) throw new UsageError('--cpu-prof needs the folder the profiles go to, e.g. --cpu-prof /tmp/ferry-profiles');
+        cpuProfDir = resolve(cwd, value);
         break;
       }
       case '--data-dir': {
@@ -97,6 +108,7 @@ export function parseOptions(argv: readonly string[], cwd: string): StackOptions
     natsUrls,
     streamReplicas: streamReplicas ?? Math.min(natsUrls?.length ?? 1, 3),
     restoreFrom,
+    cpuProfDir,
   });
 }
 

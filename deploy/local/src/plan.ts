@@ -87,7 +87,8 @@ export async function planStack(options: StackOptions, workspace: string, secret
   for (const gateway of gateways) {
     const opsPort = Number(new URL(gateway.opsUrl).port);
     const env = serviceEnv('ftp-gateway', { ...base, opsPort, apiPort: 0, gateway });
-    services.push({ name: gateway.id, command: process.execPath, args: entry('ftp-gateway'), env: { ...process.env, ...env }, cwd: workspace, logFile: join(logs, `${gateway.id}.log`), ready: readyz(gateway.opsUrl), readyTimeoutMs: 30_000 });
+    const profile = options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`];
+    services.push({ name: gateway.id, command: process.execPath, args: [...profile, ...entry('ftp-gateway')], env: { ...process.env, ...env }, cwd: workspace, logFile: join(logs, `${gateway.id}.log`), ready: readyz(gateway.opsUrl), readyTimeoutMs: 30_000 });
   }
 
   const haproxyConfig = join(options.dataDir, 'haproxy.cfg');

@@ -24,6 +24,7 @@ describe('the stack runner options', () => {
     [['--stream-replicas', 'three'], /--stream-replicas needs a number from 1 to 5/],
     [['--stream-replicas', '3'], /--stream-replicas 3 needs --nats-url with a NATS cluster/],
     [['--restore-from'], /--restore-from needs the folder of a backup/],
+    [['--cpu-prof', '--gateways', '2'], /--cpu-prof needs the folder the profiles go to/],
   ])('refuses %j with a message that says what is expected', (argv, message) => {
     expect(() => parse(...argv)).toThrowError(UsageError);
     expect(() => parse(...argv)).toThrowError(message);
@@ -31,5 +32,10 @@ describe('the stack runner options', () => {
 
   it('resolves the backup folder against the current directory', () => {
     expect(parse('--restore-from', 'backups/last')).toMatchObject({ restoreFrom: '/srv/backups/last' });
+  });
+
+  it('profiles nothing unless asked, and resolves the profile folder against the current directory', () => {
+    expect(parse()).toMatchObject({ cpuProfDir: undefined });
+    expect(parse('--cpu-prof', 'profiles')).toMatchObject({ cpuProfDir: '/srv/profiles' });
   });
 });

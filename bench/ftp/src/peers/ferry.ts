@@ -56,7 +56,9 @@ export async function startFerry(options: FerryOptions): Promise<FerryPlatform> 
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const runner = spawn(process.execPath, [join(options.workspace, 'deploy/local/dist/main.js'), '--data-dir', dataDir, '--ephemeral-ports', '--gateways', '1'], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_CPU_PROF=<dir> also profiles the stack's gateway (the one behind HAProxy).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', process.env.BENCH_CPU_PROF] : [];
+    const runner = spawn(process.execPath, [join(options.workspace, 'deploy/local/dist/main.js'), '--data-dir', dataDir, '--ephemeral-ports', '--gateways', '1', ...profile], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(runner);
     let output = '';
     runner.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -132,6 +134,7 @@ async function startDirectGateway(options: FerryOptions, stack: StackFile, dataD
     cwd: options.workspace,
     env: {
       PATH: process.env.PATH ?? '',
+      NODE_OPTIONS: process.env.NODE_OPTIONS ?? '',
       NATS_URL: stack.nats.url,
       FERRY_INSTANCE_ID: 'gw-bench',
       GATEWAY_ID: 'gw-bench',
