@@ -3,6 +3,20 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let sequence = 0;
 
+/** Random bytes drawn 4 KiB at a time: one call per id was 1.4 % of a gateway's CPU per small file (issue 7). */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function random16(): Buffer {
+  if (randomOffset + 16 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  // Each id gets its own 16 bytes of the pool, never handed out twice.
+  return randomPool.subarray(randomOffset, (randomOffset += 16));
+}
+
 /**
  * A UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then randomness. Ids sort by
  * creation time, which keeps stream and index order readable. A 12-bit counter
@@ -19,7 +33,7 @@ export function newEventId(now: number = Date.now()): string {
       sequence = 0;
     }
   }
-  const bytes = randomBytes(16);
+  const bytes = random16();
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;

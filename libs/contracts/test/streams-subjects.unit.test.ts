@@ -53,4 +53,9 @@ describe('event ids', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('never share their random part (drawn from a pool, refilled many times over 5,000 ids)', () => {
+    const ids = Array.from({ length: 5000 }, () => newEventId());
+    expect(new Set(ids.map((id) => id.slice(-12))).size).toBe(ids.length);
+  });
 });

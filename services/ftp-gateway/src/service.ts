@@ -7,6 +7,7 @@ import type { ServiceDefinition, ServiceRuntime, StartedService } from '@ferry/s
 import { gatewayEnv, type GatewayConfig } from './config.js';
 import { startAgentCheck } from './adapters/agent-check.js';
 import { gatewayIdFromInstance } from './domain/gateway-id.js';
+import { FsPace } from './domain/fs-pace.js';
 import { bufferedSink, type EventSink } from './adapters/events.js';
 import { FtpFrontend, type FtpSettings } from './adapters/ftp/frontend.js';
 import { PassivePorts } from './adapters/ftp/passive-ports.js';
@@ -50,6 +51,7 @@ function ftpSettings(runtime: ServiceRuntime, config: GatewayConfig, tls: Secure
     gateway: wiring.gatewayId,
     storageRoot: config.FERRY_STORAGE_ROOT,
     uploads: new UploadLedger(wiring.gatewayId, config.GATEWAY_UPLOAD_STALE_AFTER),
+    storagePace: new FsPace(),
     idleTimeoutMs: config.GATEWAY_IDLE_TIMEOUT,
     dataTimeoutMs: config.GATEWAY_DATA_TIMEOUT,
     publicAddress: config.GATEWAY_PUBLIC_ADDRESS,

@@ -134,7 +134,6 @@ async function startDirectGateway(options: FerryOptions, stack: StackFile, dataD
     cwd: options.workspace,
     env: {
       PATH: process.env.PATH ?? '',
-      NODE_OPTIONS: process.env.NODE_OPTIONS ?? '',
       NATS_URL: stack.nats.url,
       FERRY_INSTANCE_ID: 'gw-bench',
       GATEWAY_ID: 'gw-bench',

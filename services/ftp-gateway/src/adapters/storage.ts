@@ -1,7 +1,8 @@
-import { createWriteStream, lstatSync, type ReadStream, type Stats, type WriteStream } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, truncate, unlink } from 'node:fs/promises';
+import { closeSync, createReadStream, createWriteStream, fstatSync, lstatSync, openSync, realpathSync, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { FsPace } from '../domain/fs-pace.js';
 import type { DirEntry } from '../domain/listing.js';
 import { baseName, UPLOAD_TEMP_PREFIX } from '../domain/paths.js';
 import { GatewayError } from '../domain/errors.js';
@@ -10,6 +11,7 @@ import {
   clearUploadLeftovers,
   createPartialsFolder,
   listPartials,
+  listPartialsSync,
   partialPathFor,
   sweepStalePartials,
   type UploadLedger,
@@ -35,16 +37,17 @@ export class HomeStorage {
   private constructor(
     private readonly home: string,
     private readonly uploads: UploadLedger,
+    private readonly pace: FsPace,
   ) {}
 
   /** Opens (creating it when missing) the home `relativeHome` under `root`. */
-  static async open(root: string, relativeHome: string, uploads: UploadLedger): Promise<HomeStorage> {
+  static async open(root: string, relativeHome: string, uploads: UploadLedger, pace = new FsPace()): Promise<HomeStorage> {
     const realRoot = await realpath(root);
     const wanted = join(realRoot, relativeHome);
     await mkdir(wanted, { recursive: true });
     const home = await realpath(wanted);
     if (!isInside(realRoot, home)) throw new GatewayError('PATH_NOT_FOUND', `home ${relativeHome} leaves the storage root`);
-    return new HomeStorage(home, uploads);
+    return new HomeStorage(home, uploads, pace);
   }
 
   /** What SIZE, MDTM and MLST report: a partial left by a gone writer is adopted first, so a client can resume it. */
@@ -115,17 +118,39 @@ export class HomeStorage {
   async openRead(path: string, offset: number): Promise<{ stream: ReadStream; size: number }> {
     const { real, info } = await this.inspect(path, await this.adoptAbandonedAt(path));
     if (!info.isFile()) throw new GatewayError('NOT_A_FILE', `${path} is not a file`);
-    // The size comes from the opened file itself: an upload that replaces the path meanwhile
-    // (a rename) can neither cut this download short nor lengthen it.
-    const file = await wrap(open(real, 'r'));
-    try {
-      const { size } = await wrap(file.stat());
-      if (offset > size) throw new GatewayError('OFFSET_INVALID', `offset ${offset} beyond ${size}`);
-      return { stream: file.createReadStream({ start: offset, ...readWindow(offset, size) }), size };
-    } catch (error) {
-      await file.close();
-      throw error;
+    const { fd, size } = await this.openForRead(real);
+    if (offset > size) {
+      await closeFile(fd);
+      throw new GatewayError('OFFSET_INVALID', `offset ${offset} beyond ${size}`);
     }
+    return { stream: createReadStream(real, { fd, start: offset, ...readWindow(offset, size) }), size };
+  }
+
+  /**
+   * The file opened for reading and its size: from the opened file itself, so an upload
+   * that replaces the path meanwhile (a rename) can neither cut the download short nor lengthen it.
+   */
+  private openForRead(real: string): Promise<{ fd: number | FileHandle; size: number }> {
+    return this.pace.run<{ fd: number | FileHandle; size: number }>(
+      () => {
+        const fd = wrapSync(() => openSync(real, 'r'));
+        try {
+          return { fd, size: fstatSync(fd).size };
+        } catch (error) {
+          closeSync(fd);
+          throw toGatewayError(error);
+        }
+      },
+      async () => {
+        const file = await wrap(open(real, 'r'));
+        try {
+          return { fd: file, size: (await file.stat()).size };
+        } catch (error) {
+          await file.close();
+          throw toGatewayError(error);
+        }
+      },
+    );
   }
 
   /**
@@ -231,9 +256,12 @@ export class HomeStorage {
     // A missing folder holds no partial to adopt; the operation itself then reports the path.
     const folder = await this.existing(dirname(path)).catch(() => undefined);
     if (folder === undefined) return undefined;
-    const partials = await wrap(listPartials(folder));
+    const partials = await this.pace.run(
+      () => wrapSync(() => listPartialsSync(folder)),
+      () => wrap(listPartials(folder)),
+    );
     // An adopted partial replaces the entry itself, as the upload's own commit would: a link in its place included.
-    if (partials !== undefined) await wrap(adoptAbandonedPartial(join(folder, name), this.uploads.view(), partials));
+    if (partials !== undefined && partials.length > 0) await wrap(adoptAbandonedPartial(join(folder, name), this.uploads.view(), partials));
     return folder;
   }
 
@@ -247,7 +275,10 @@ export class HomeStorage {
     const name = baseName(path);
     if (name === '') return { real: this.home, info: await wrap(stat(this.home)) };
     const entry = join(folder ?? (await this.existing(dirname(path))), name);
-    const info = await wrap(lstat(entry));
+    const info = await this.pace.run(
+      () => wrapSync(() => lstatSync(entry)),
+      () => wrap(lstat(entry)),
+    );
     if (!info.isSymbolicLink()) return { real: entry, info };
     const real = await this.existing(path);
     return { real, info: await wrap(stat(real)) };
@@ -255,7 +286,11 @@ export class HomeStorage {
 
   /** The real path of something that exists inside the home. */
   private async existing(path: string): Promise<string> {
-    const real = await wrap(realpath(join(this.home, path)));
+    const full = join(this.home, path);
+    const real = await this.pace.run(
+      () => wrapSync(() => realpathSync.native(full)),
+      () => wrap(realpath(full)),
+    );
     if (!isInside(this.home, real)) throw new GatewayError('PATH_NOT_FOUND', `${path} leads outside the home`);
     return real;
   }
@@ -330,6 +365,19 @@ async function wrap<T>(operation: Promise<T>): Promise<T> {
   } catch (error) {
     throw toGatewayError(error);
   }
+}
+
+function wrapSync<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw toGatewayError(error);
+  }
+}
+
+async function closeFile(fd: number | FileHandle): Promise<void> {
+  if (typeof fd === 'number') closeSync(fd);
+  else await fd.close();
 }
 
 export function toGatewayError(error: unknown): GatewayError {

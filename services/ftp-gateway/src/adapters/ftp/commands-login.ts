@@ -88,7 +88,7 @@ async function settle(session: FtpSession, username: string, outcome: LoginOutco
 async function openSession(session: FtpSession, username: string, profile: UserProfile, hooks: SessionHooks): Promise<void> {
   let storage: HomeStorage;
   try {
-    storage = await HomeStorage.open(session.ctx.storageRoot, profile.home, session.ctx.uploads);
+    storage = await HomeStorage.open(session.ctx.storageRoot, profile.home, session.ctx.uploads, session.ctx.storagePace);
   } catch (error) {
     session.logger.error({ err: error, home: profile.home }, 'home folder unusable');
     await session.ctx.platform.close({ sessionId: session.sessionId, username, reason: 'error' }).catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { BlockList } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from '@ferry/telemetry';
+import type { FsPace } from '../../domain/fs-pace.js';
 import type { EventSink } from '../events.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { UploadLedger } from '../partial-uploads.js';
@@ -16,6 +17,8 @@ export interface FtpContext {
   readonly storageRoot: string;
   /** This process's uploads in progress: how partials left by gone writers are told apart (ADR 0006). */
   readonly uploads: UploadLedger;
+  /** Whether storage metadata calls run synchronously: shared by every session, as the filesystem is. */
+  readonly storagePace: FsPace;
   readonly idleTimeoutMs: number;
   readonly dataTimeoutMs: number;
   /** Advertised in PASV; undefined: the address the client reached us on. */
