@@ -162,9 +162,9 @@ export class HomeStorage {
   async beginUpload(path: string, options: { offset: number; append: boolean }): Promise<Upload> {
     const target = await this.writable(path);
     const folder = dirname(target);
-    const partials = await wrap(listPartials(folder));
-    await wrap(adoptAbandonedPartial(target, this.uploads.view(), partials ?? []));
-    const existing = await lstat(target).catch(() => undefined);
+    const partials = await this.partialsIn(folder);
+    if (partials !== undefined && partials.length > 0) await wrap(adoptAbandonedPartial(target, this.uploads.view(), partials));
+    const existing = await this.lstatIfAny(target);
     if (existing?.isDirectory()) throw new GatewayError('NOT_A_FILE', `${path} is a directory`);
     if (partials === undefined) await wrap(createPartialsFolder(folder));
     else if (this.uploads.sweepDue(folder)) await wrap(sweepStalePartials(folder, partials, Date.now() - STALE_UPLOAD_MS));
@@ -256,10 +256,7 @@ export class HomeStorage {
     // A missing folder holds no partial to adopt; the operation itself then reports the path.
     const folder = await this.existing(dirname(path)).catch(() => undefined);
     if (folder === undefined) return undefined;
-    const partials = await this.pace.run(
-      () => wrapSync(() => listPartialsSync(folder)),
-      () => wrap(listPartials(folder)),
-    );
+    const partials = await this.partialsIn(folder);
     // An adopted partial replaces the entry itself, as the upload's own commit would: a link in its place included.
     if (partials !== undefined && partials.length > 0) await wrap(adoptAbandonedPartial(join(folder, name), this.uploads.view(), partials));
     return folder;
@@ -284,6 +281,28 @@ export class HomeStorage {
     return { real, info: await wrap(stat(real)) };
   }
 
+  /** The names in `folder`'s partials subfolder; undefined when it has none. */
+  private partialsIn(folder: string): Promise<string[] | undefined> {
+    return this.pace.run(
+      () => wrapSync(() => listPartialsSync(folder)),
+      () => wrap(listPartials(folder)),
+    );
+  }
+
+  /** What is at `target` without following a link; undefined when nothing is (or it cannot be read). */
+  private lstatIfAny(target: string): Promise<Stats | undefined> {
+    return this.pace.run(
+      () => {
+        try {
+          return lstatSync(target, { throwIfNoEntry: false });
+        } catch {
+          return undefined;
+        }
+      },
+      () => lstat(target).catch(() => undefined),
+    );
+  }
+
   /** The real path of something that exists inside the home. */
   private async existing(path: string): Promise<string> {
     const full = join(this.home, path);
@@ -301,7 +320,7 @@ export class HomeStorage {
     if (name === '') return this.home;
     const folder = await this.existing(dirname(path));
     const target = join(folder, name);
-    const link = await lstat(target).catch(() => undefined);
+    const link = await this.lstatIfAny(target);
     if (link?.isSymbolicLink()) {
       const resolved = await realpath(target).catch(() => undefined);
       if (resolved === undefined || !isInside(this.home, resolved)) throw new GatewayError('PATH_NOT_FOUND', `${path} leads outside the home`);
