@@ -45,7 +45,7 @@ const scale = { bigBytes: (quick ? 64 : 1024) * 2 ** 20, smallCount: quick ? 200
 const idleCounts = (values.idle ?? (quick ? '100' : '1000,5000,10000')).split(',').map(Number);
 const maxIdle = Math.max(0, ...idleCounts);
 
-await aptInstall(['curl', 'openssl', 'libwrap0', 'libsodium23']);
+await aptInstall(['curl', 'lftp', 'openssl', 'libwrap0', 'libsodium23']);
 const scratch = existsSync('/dev/shm') ? '/dev/shm/ferry-bench' : '/tmp/ferry-bench';
 const cacheDir = join(workspace, 'bench', '.cache');
 await mkdir(cacheDir, { recursive: true });

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, createWriteStream, fstatSync, lstatSync, openSync, realpathSync, type ReadStream, type Stats, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, lstatSync, openSync, realpathSync, type Stats, type WriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, realpath, rename, rmdir, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -6,6 +6,7 @@ import { FsPace } from '../domain/fs-pace.js';
 import type { DirEntry } from '../domain/listing.js';
 import { baseName, UPLOAD_TEMP_PREFIX } from '../domain/paths.js';
 import { GatewayError } from '../domain/errors.js';
+import { FileDownload } from './file-download.js';
 import {
   adoptAbandonedPartial,
   clearUploadLeftovers,
@@ -115,7 +116,7 @@ export class HomeStorage {
     return (await this.describe(path)).isDirectory;
   }
 
-  async openRead(path: string, offset: number): Promise<{ stream: ReadStream; size: number }> {
+  async openRead(path: string, offset: number): Promise<FileDownload> {
     const { real, info } = await this.inspect(path, await this.adoptAbandonedAt(path));
     if (!info.isFile()) throw new GatewayError('NOT_A_FILE', `${path} is not a file`);
     const { fd, size } = await this.openForRead(real);
@@ -123,7 +124,7 @@ export class HomeStorage {
       await closeFile(fd);
       throw new GatewayError('OFFSET_INVALID', `offset ${offset} beyond ${size}`);
     }
-    return { stream: createReadStream(real, { fd, start: offset, ...readWindow(offset, size) }), size };
+    return new FileDownload({ fd, offset, size, path: real, pace: this.pace, close: () => closeFile(fd), translate: toGatewayError });
   }
 
   /**
@@ -352,21 +353,6 @@ export class HomeStorage {
 /** Entries read per turn of the event loop while listing. */
 const LIST_SLICE = 256;
 /** Big files are read in chunks of this size; it is also the most a download holds in memory at once. */
-const READ_CHUNK = 256 * 1024;
-
-/**
- * Where a download stops and how big its reads are. Knowing the end, the stream never pays
- * a last read to find end-of-file, and a small file is read in one buffer of its own size:
- * a 64 KiB file used to allocate 576 KiB (two 256 KiB buffers and a copy), and that churn of
- * memory outside the JS heap drove V8 into a full collection every ~100 ms under load.
- */
-function readWindow(offset: number, size: number): { end?: number; highWaterMark: number } {
-  const remaining = size - offset;
-  // An empty remainder: no end (end must be ≥ start) and the smallest read, which finds EOF at once.
-  if (remaining <= 0) return { highWaterMark: 1 };
-  return { end: size - 1, highWaterMark: Math.min(remaining, READ_CHUNK) };
-}
-
 /** A slice of synchronous lstats taking longer than this means a slow (network) filesystem. */
 const SLOW_SLICE_MS = 4;
 

@@ -18,9 +18,9 @@ interface TransferPlan {
   readonly offset: number;
   readonly run: (socket: Duplex) => Promise<void>;
   /**
-   * File bytes moved so far, read off the file stream itself rather than through an extra
-   * counting stage in the pipeline (one stream stage less per chunk, issue 7). A download cut
-   * short may count up to one read-ahead buffer that never reached the client.
+   * File bytes moved so far, counted where they are read or written rather than through an
+   * extra counting stage in the pipeline (one stream stage less per chunk, issue 7). A download
+   * cut short may count up to one read-ahead buffer that never reached the client.
    */
   readonly bytes: () => number;
   readonly settle?: (outcome: DataOutcome, bytes: number) => Promise<void>;
@@ -33,17 +33,17 @@ export async function retrCommand(session: FtpSession, arg: string): Promise<voi
   const path = target(session, arg, 'read');
   const offset = takeOffset(session);
   if (!hasDataChannel(session)) return;
-  const { stream, size } = await user.storage.openRead(path, offset);
+  const download = await user.storage.openRead(path, offset);
   const ascii = session.transferType === 'ascii';
   await transfer(session, {
     direction: 'download',
     path,
     offset,
-    opening: `Opening ${ascii ? 'ASCII' : 'BINARY'} mode data connection (${size} bytes).`,
-    run: (socket) => (ascii ? pipeline(stream, toNetworkAscii(), socket) : pipeline(stream, socket)),
-    bytes: () => stream.bytesRead,
-    settle: () => Promise.resolve(stream.destroy()).then(() => undefined),
-    fileSize: () => size,
+    opening: `Opening ${ascii ? 'ASCII' : 'BINARY'} mode data connection (${download.size} bytes).`,
+    run: (socket) => (ascii ? pipeline(download.stream(), toNetworkAscii(), socket) : download.sendTo(socket)),
+    bytes: () => download.bytesRead,
+    settle: () => download.close(),
+    fileSize: () => download.size,
   });
 }
 

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { BufferPool } from '../src/adapters/buffer-pool.js';
+
+describe('BufferPool', () => {
+  it('hands a returned buffer out again instead of allocating', () => {
+    const pool = new BufferPool(1024, 4);
+    const first = pool.take();
+    expect(first.length).toBe(1024);
+    pool.give(first);
+    expect(pool.take()).toBe(first);
+  });
+
+  it('gives two takers two different buffers', () => {
+    const pool = new BufferPool(16, 4);
+    const a = pool.take();
+    pool.give(a);
+    const b = pool.take();
+    const c = pool.take();
+    expect(b).not.toBe(c);
+  });
+
+  it('keeps at most its limit, ignores a buffer given twice and one of another size', () => {
+    const pool = new BufferPool(16, 2);
+    const [a, b, c] = [pool.take(), pool.take(), pool.take()];
+    pool.give(a);
+    pool.give(a);
+    pool.give(Buffer.alloc(8));
+    expect(pool.idleCount).toBe(1);
+    pool.give(b);
+    pool.give(c);
+    expect(pool.idleCount).toBe(2);
+  });
+});
