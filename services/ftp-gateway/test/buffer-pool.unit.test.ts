@@ -10,6 +10,19 @@ describe('BufferPool', () => {
     expect(pool.take()).toBe(first);
   });
 
+  it('lends pool-sized buffers up to its limit, then allocates only what is wanted', () => {
+    const pool = new BufferPool(1024, 2);
+    const [a, b] = [pool.take(10), pool.take(10)];
+    expect([a.length, b.length]).toEqual([1024, 1024]);
+    const beyond = pool.take(10);
+    expect(beyond.length).toBe(10);
+    expect(pool.take(5000).length).toBe(1024);
+    pool.give(beyond);
+    expect(pool.idleCount).toBe(0);
+    pool.give(a);
+    expect(pool.take(10)).toBe(a);
+  });
+
   it('gives two takers two different buffers', () => {
     const pool = new BufferPool(16, 4);
     const a = pool.take();

@@ -7,19 +7,33 @@
  */
 export class BufferPool {
   private readonly idle: Buffer[] = [];
+  /** Pool-sized buffers handed out and not given back yet. */
+  private lent = 0;
 
   constructor(
     readonly bufferBytes: number,
     private readonly keep: number,
   ) {}
 
-  take(): Buffer {
-    return this.idle.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes);
+  /**
+   * An idle buffer, or a new pool-sized one while the pool could still keep it. Past that
+   * (more than `keep` downloads at once) a new buffer of just `wanted` bytes, at most the
+   * pool's size: a thousand downloads of 1 KiB files need not hold 256 KiB each.
+   */
+  take(wanted: number = this.bufferBytes): Buffer {
+    const idle = this.idle.pop();
+    if (idle !== undefined || this.lent + this.idle.length < this.keep) {
+      this.lent += 1;
+      return idle ?? Buffer.allocUnsafeSlow(this.bufferBytes);
+    }
+    return Buffer.allocUnsafeSlow(Math.max(1, Math.min(wanted, this.bufferBytes)));
   }
 
   /** The caller must hold no other reference to `buffer` that it still reads or writes. */
   give(buffer: Buffer): void {
-    if (buffer.length === this.bufferBytes && this.idle.length < this.keep && !this.idle.includes(buffer)) this.idle.push(buffer);
+    if (buffer.length !== this.bufferBytes || this.idle.includes(buffer)) return;
+    this.lent = Math.max(0, this.lent - 1);
+    if (this.idle.length < this.keep) this.idle.push(buffer);
   }
 
   get idleCount(): number {

@@ -52,7 +52,7 @@ export class FileDownload {
    */
   async sendTo(target: Writable): Promise<void> {
     const pair: Buffer[] = [];
-    const bufferAt = (turn: number): Buffer => (pair[turn] ??= chunks.take());
+    const bufferAt = (turn: number): Buffer => (pair[turn] ??= chunks.take(this.file.size - this.file.offset));
     try {
       let position = this.file.offset;
       let turn = 0;
