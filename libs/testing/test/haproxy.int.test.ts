@@ -101,7 +101,9 @@ describe('checkHaproxyConfig', () => {
   it('reports a port already taken with haproxy own words', async () => {
     const echo = await startEchoServer();
     try {
-      const start = startHaproxy({ config: tcpConfig([{ name: 'clash', port: echo.port, backend: echo.port }]) });
+      // Ready only once haproxy itself listens there: without a readyPort "started" meant "still up after a
+      // settling time", and on a loaded machine haproxy could outlive it before failing to bind (a flaky test).
+      const start = startHaproxy({ config: tcpConfig([{ name: 'clash', port: echo.port, backend: echo.port }]), readyPort: echo.port });
       await expect(start).rejects.toMatchObject({ code: 'TESTING_PROCESS_EXITED' });
       await expect(start).rejects.toThrow(/Address already in use/);
     } finally {
